@@ -1,0 +1,509 @@
+// Package config loads and validates a city's configuration (city.yaml): its name, time zone,
+// fiscal year, districts, sources, topic taxonomy, KPIs with targets and owners, and the
+// recipients of the quarterly report.
+//
+// Every validation error names the line of city.yaml it is about, so that a city's IT staff
+// can fix the file without reading Go.
+package config
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"regexp"
+	"sort"
+	"strings"
+	"time"
+
+	"gopkg.in/yaml.v3"
+)
+
+// City is the whole of city.yaml.
+type City struct {
+	Name string `yaml:"name"`
+	// TimeZone is an IANA zone name; quarters and months are cut in this zone.
+	TimeZone string `yaml:"timezone"`
+	// FiscalYearStartMonth is 1..12; 7 means the fiscal year runs July to June and is named
+	// by the calendar year it ends in (FY2026 = July 2025 .. June 2026).
+	FiscalYearStartMonth int         `yaml:"fiscal_year_start_month"`
+	Districts            []District  `yaml:"districts"`
+	Sources              []Source    `yaml:"sources"`
+	Topics               []Topic     `yaml:"topics"`
+	KPIs                 []KPI       `yaml:"kpis"`
+	Recipients           []Recipient `yaml:"recipients"`
+	Report               Report      `yaml:"report"`
+
+	loc *time.Location
+}
+
+// District is an area of the city that feedback and survey answers are attributed to.
+type District struct {
+	ID   string `yaml:"id"`
+	Name string `yaml:"name"`
+	// Aliases are other spellings residents or vendors use for the district (matched
+	// case-insensitively).
+	Aliases []string `yaml:"aliases"`
+	Line    int      `yaml:"-"`
+}
+
+// Source is one feed of resident feedback and the settings of its parser.
+type Source struct {
+	// ID is the source name used in S3 paths (inbox/<id>/, source=<id>).
+	ID string `yaml:"id"`
+	// Format is the export format: surveymonkey or twitter.
+	Format string `yaml:"format"`
+	// SurveyID names the survey the export belongs to (surveys only).
+	SurveyID string `yaml:"survey_id"`
+	// DistrictQuestion is the survey question whose answer is the respondent's district.
+	DistrictQuestion string `yaml:"district_question"`
+	// Questions gives survey questions stable ids: id -> the start of the question text as
+	// exported. Questions not listed get an id made from their text.
+	Questions map[string]string `yaml:"questions"`
+	Line      int               `yaml:"-"`
+}
+
+// Topic is one entry of the taxonomy. Keywords match whole words or phrases,
+// case-insensitively; Exclude phrases veto a match.
+type Topic struct {
+	ID       string   `yaml:"id"`
+	Label    string   `yaml:"label"`
+	Keywords []string `yaml:"keywords"`
+	Exclude  []string `yaml:"exclude"`
+	// Remove drops a default topic from the city's taxonomy.
+	Remove bool `yaml:"remove"`
+	Line   int  `yaml:"-"`
+}
+
+// Filter narrows the records a KPI is computed over. Empty fields match everything.
+type Filter struct {
+	Topic    string `yaml:"topic"`
+	Source   string `yaml:"source"`
+	Channel  string `yaml:"channel"`
+	District string `yaml:"district"`
+	// Question is the survey question id a satisfaction or nps KPI reads.
+	Question string `yaml:"question"`
+}
+
+// KPI kinds.
+const (
+	KindNetSentiment = "net_sentiment"
+	KindVolume       = "volume"
+	KindSatisfaction = "satisfaction"
+)
+
+// KPI directions.
+const (
+	HigherIsBetter = "higher"
+	LowerIsBetter  = "lower"
+)
+
+// KPI is one performance-management measure with its target.
+type KPI struct {
+	ID        string  `yaml:"id"`
+	Label     string  `yaml:"label"`
+	Kind      string  `yaml:"kind"`
+	Filter    Filter  `yaml:"filter"`
+	Target    float64 `yaml:"target"`
+	Direction string  `yaml:"direction"`
+	Owner     string  `yaml:"owner"`
+	// MinN is the smallest sample the KPI is reported on; below it the status is no_data.
+	MinN int `yaml:"min_n"`
+	Line int `yaml:"-"`
+}
+
+// Scope is what part of the report a recipient receives.
+type Scope struct {
+	All    bool     `yaml:"all"`
+	Owners []string `yaml:"owners"`
+	KPIs   []string `yaml:"kpis"`
+	Topics []string `yaml:"topics"`
+}
+
+// Recipient is one person who receives the quarterly report.
+type Recipient struct {
+	// Key names the recipient in S3 paths and the send ledger; it must never change once a
+	// report has been sent, or the recipient could receive a quarter twice.
+	Key   string `yaml:"key"`
+	Name  string `yaml:"name"`
+	Email string `yaml:"email"`
+	Role  string `yaml:"role"`
+	Scope Scope  `yaml:"scope"`
+	Line  int    `yaml:"-"`
+}
+
+// Report holds the settings of the report email.
+type Report struct {
+	From string `yaml:"from"`
+	// AthenaConsoleURL is where "query this table" links point; empty leaves them out.
+	AthenaConsoleURL string `yaml:"athena_console_url"`
+	// Database is the Glue database named in the queries the report shows.
+	Database string `yaml:"database"`
+}
+
+// Error is a validation error at a line of the config file.
+type Error struct {
+	File string
+	Line int
+	Msg  string
+}
+
+func (e *Error) Error() string {
+	if e.Line > 0 {
+		return fmt.Sprintf("%s:%d: %s", e.File, e.Line, e.Msg)
+	}
+	return fmt.Sprintf("%s: %s", e.File, e.Msg)
+}
+
+// Errors is every validation error of one file, in line order.
+type Errors []*Error
+
+func (es Errors) Error() string {
+	msgs := make([]string, len(es))
+	for i, e := range es {
+		msgs[i] = e.Error()
+	}
+	return strings.Join(msgs, "\n")
+}
+
+// Load reads and validates a city config; name is the file name used in error messages.
+// Topics not listed keep the default taxonomy; listed ones replace or extend it.
+func Load(r io.Reader, name string) (*City, error) {
+	data, err := io.ReadAll(r)
+	if err != nil {
+		return nil, fmt.Errorf("read %s: %w", name, err)
+	}
+	dec := yaml.NewDecoder(bytes.NewReader(data))
+	dec.KnownFields(true)
+	var c City
+	if err := dec.Decode(&c); err != nil {
+		if errors.Is(err, io.EOF) {
+			return nil, &Error{File: name, Msg: "empty config"}
+		}
+		var te *yaml.TypeError
+		if errors.As(err, &te) {
+			es := make(Errors, 0, len(te.Errors))
+			for _, m := range te.Errors {
+				es = append(es, parseYAMLMsg(name, m))
+			}
+			return nil, es
+		}
+		return nil, parseYAMLMsg(name, err.Error())
+	}
+	c.Topics = mergeTopics(DefaultTopics(), c.Topics)
+	if es := c.validate(name); len(es) > 0 {
+		return nil, es
+	}
+	return &c, nil
+}
+
+var yamlLine = regexp.MustCompile(`line (\d+): (.*)`)
+
+func parseYAMLMsg(file, msg string) *Error {
+	msg = strings.TrimPrefix(msg, "yaml: ")
+	if m := yamlLine.FindStringSubmatch(msg); m != nil {
+		var line int
+		fmt.Sscan(m[1], &line)
+		return &Error{File: file, Line: line, Msg: m[2]}
+	}
+	return &Error{File: file, Msg: msg}
+}
+
+// Location is the city's time zone, loaded during validation.
+func (c *City) Location() *time.Location {
+	if c.loc == nil {
+		return time.UTC
+	}
+	return c.loc
+}
+
+// Topic returns the taxonomy entry with the given id.
+func (c *City) Topic(id string) (Topic, bool) {
+	for _, t := range c.Topics {
+		if t.ID == id {
+			return t, true
+		}
+	}
+	return Topic{}, false
+}
+
+// Source returns the source with the given id.
+func (c *City) Source(id string) (Source, bool) {
+	for _, s := range c.Sources {
+		if s.ID == id {
+			return s, true
+		}
+	}
+	return Source{}, false
+}
+
+// DistrictID resolves a district name, id or alias as residents write it to its id.
+func (c *City) DistrictID(s string) (string, bool) {
+	s = strings.TrimSpace(s)
+	for _, d := range c.Districts {
+		if strings.EqualFold(s, d.ID) || strings.EqualFold(s, d.Name) {
+			return d.ID, true
+		}
+		for _, a := range d.Aliases {
+			if strings.EqualFold(s, a) {
+				return d.ID, true
+			}
+		}
+	}
+	return "", false
+}
+
+// InScope reports whether a recipient's report includes the KPI.
+func (s Scope) InScope(k KPI) bool {
+	if s.All {
+		return true
+	}
+	for _, o := range s.Owners {
+		if o == k.Owner {
+			return true
+		}
+	}
+	for _, id := range s.KPIs {
+		if id == k.ID {
+			return true
+		}
+	}
+	return k.Filter.Topic != "" && s.HasTopic(k.Filter.Topic)
+}
+
+// HasTopic reports whether a recipient's report includes the topic.
+func (s Scope) HasTopic(topic string) bool {
+	if s.All {
+		return true
+	}
+	for _, t := range s.Topics {
+		if t == topic {
+			return true
+		}
+	}
+	return false
+}
+
+// The UnmarshalYAML methods record the line of each list entry for validation messages.
+
+func (d *District) UnmarshalYAML(n *yaml.Node) error {
+	type plain District
+	if err := n.Decode((*plain)(d)); err != nil {
+		return err
+	}
+	d.Line = n.Line
+	return nil
+}
+
+func (s *Source) UnmarshalYAML(n *yaml.Node) error {
+	type plain Source
+	if err := n.Decode((*plain)(s)); err != nil {
+		return err
+	}
+	s.Line = n.Line
+	return nil
+}
+
+func (t *Topic) UnmarshalYAML(n *yaml.Node) error {
+	type plain Topic
+	if err := n.Decode((*plain)(t)); err != nil {
+		return err
+	}
+	t.Line = n.Line
+	return nil
+}
+
+func (k *KPI) UnmarshalYAML(n *yaml.Node) error {
+	type plain KPI
+	if err := n.Decode((*plain)(k)); err != nil {
+		return err
+	}
+	k.Line = n.Line
+	return nil
+}
+
+func (r *Recipient) UnmarshalYAML(n *yaml.Node) error {
+	type plain Recipient
+	if err := n.Decode((*plain)(r)); err != nil {
+		return err
+	}
+	r.Line = n.Line
+	return nil
+}
+
+// mergeTopics applies a city's topic entries to the defaults: same id replaces (or removes),
+// a new id is added.
+func mergeTopics(defaults, city []Topic) []Topic {
+	out := append([]Topic(nil), defaults...)
+	for _, t := range city {
+		i := -1
+		for j := range out {
+			if out[j].ID == t.ID {
+				i = j
+				break
+			}
+		}
+		switch {
+		case t.Remove && i >= 0:
+			out = append(out[:i], out[i+1:]...)
+		case t.Remove:
+			out = append(out, t) // kept so validation can name the line of an unknown id
+		case i >= 0:
+			out[i] = t
+		default:
+			out = append(out, t)
+		}
+	}
+	return out
+}
+
+var (
+	idPattern    = regexp.MustCompile(`^[a-z0-9][a-z0-9_-]{0,62}$`)
+	emailPattern = regexp.MustCompile(`^[^@\s<>"',;]+@[^@\s<>"',;]+\.[^@\s<>"',;]+$`)
+)
+
+func (c *City) validate(file string) Errors {
+	var es Errors
+	add := func(line int, format string, args ...any) {
+		es = append(es, &Error{File: file, Line: line, Msg: fmt.Sprintf(format, args...)})
+	}
+	if strings.TrimSpace(c.Name) == "" {
+		add(0, "name: required")
+	}
+	if c.TimeZone == "" {
+		add(0, "timezone: required (an IANA name such as America/Chicago)")
+	} else if loc, err := time.LoadLocation(c.TimeZone); err != nil {
+		add(0, "timezone: unknown time zone %q", c.TimeZone)
+	} else {
+		c.loc = loc
+	}
+	if c.FiscalYearStartMonth == 0 {
+		c.FiscalYearStartMonth = 1
+	}
+	if c.FiscalYearStartMonth < 1 || c.FiscalYearStartMonth > 12 {
+		add(0, "fiscal_year_start_month: %d is not a month (1..12)", c.FiscalYearStartMonth)
+	}
+
+	districts := map[string]bool{}
+	for _, d := range c.Districts {
+		if !idPattern.MatchString(d.ID) {
+			add(d.Line, "district id %q: use lower-case letters, digits, '_' or '-'", d.ID)
+		}
+		if districts[d.ID] {
+			add(d.Line, "district id %q: listed twice", d.ID)
+		}
+		districts[d.ID] = true
+	}
+	sources := map[string]bool{}
+	for _, s := range c.Sources {
+		if !idPattern.MatchString(s.ID) {
+			add(s.Line, "source id %q: use lower-case letters, digits, '_' or '-'", s.ID)
+		}
+		if sources[s.ID] {
+			add(s.Line, "source id %q: listed twice", s.ID)
+		}
+		sources[s.ID] = true
+		switch s.Format {
+		case "surveymonkey", "twitter":
+		default:
+			add(s.Line, "source %q: unknown format %q (want surveymonkey or twitter)", s.ID, s.Format)
+		}
+	}
+	topics := map[string]bool{}
+	for _, t := range c.Topics {
+		if t.Remove {
+			add(t.Line, "topic %q: remove names no default topic", t.ID)
+			continue
+		}
+		if !idPattern.MatchString(t.ID) {
+			add(t.Line, "topic id %q: use lower-case letters, digits, '_' or '-'", t.ID)
+		}
+		if len(t.Keywords) == 0 {
+			add(t.Line, "topic %q: keywords: at least one is required", t.ID)
+		}
+		topics[t.ID] = true
+	}
+	kpis := map[string]bool{}
+	for _, k := range c.KPIs {
+		if !idPattern.MatchString(k.ID) {
+			add(k.Line, "kpi id %q: use lower-case letters, digits, '_' or '-'", k.ID)
+		}
+		if kpis[k.ID] {
+			add(k.Line, "kpi id %q: listed twice", k.ID)
+		}
+		kpis[k.ID] = true
+		if k.Label == "" {
+			add(k.Line, "kpi %q: label: required", k.ID)
+		}
+		switch k.Kind {
+		case KindNetSentiment, KindVolume:
+		case KindSatisfaction:
+			if k.Filter.Question == "" {
+				add(k.Line, "kpi %q: filter.question: required for kind %s", k.ID, k.Kind)
+			}
+		default:
+			add(k.Line, "kpi %q: unknown kind %q (want %s, %s or %s)", k.ID, k.Kind, KindNetSentiment, KindVolume, KindSatisfaction)
+		}
+		switch k.Direction {
+		case HigherIsBetter, LowerIsBetter:
+		case "":
+			add(k.Line, "kpi %q: direction: required (higher or lower)", k.ID)
+		default:
+			add(k.Line, "kpi %q: direction %q: want higher or lower", k.ID, k.Direction)
+		}
+		if k.Owner == "" {
+			add(k.Line, "kpi %q: owner: required", k.ID)
+		}
+		if k.MinN < 0 {
+			add(k.Line, "kpi %q: min_n %d: must not be negative", k.ID, k.MinN)
+		}
+		if f := k.Filter; f.Topic != "" && !topics[f.Topic] {
+			add(k.Line, "kpi %q: filter.topic %q is not a topic of the taxonomy", k.ID, f.Topic)
+		}
+		if f := k.Filter; f.Source != "" && !sources[f.Source] {
+			add(k.Line, "kpi %q: filter.source %q is not a configured source", k.ID, f.Source)
+		}
+		if f := k.Filter; f.District != "" && !districts[f.District] {
+			add(k.Line, "kpi %q: filter.district %q is not a configured district", k.ID, f.District)
+		}
+		switch k.Filter.Channel {
+		case "", "survey", "social", "service_request":
+		default:
+			add(k.Line, "kpi %q: filter.channel %q: want survey, social or service_request", k.ID, k.Filter.Channel)
+		}
+	}
+	keys := map[string]bool{}
+	for _, r := range c.Recipients {
+		if !idPattern.MatchString(r.Key) {
+			add(r.Line, "recipient key %q: use lower-case letters, digits, '_' or '-'", r.Key)
+		}
+		if keys[r.Key] {
+			add(r.Line, "recipient key %q: listed twice", r.Key)
+		}
+		keys[r.Key] = true
+		if !emailPattern.MatchString(r.Email) {
+			add(r.Line, "recipient %q: email %q is not an address", r.Key, r.Email)
+		}
+		if strings.ContainsAny(r.Name, "\r\n") {
+			add(r.Line, "recipient %q: name must be one line", r.Key)
+		}
+		for _, id := range r.Scope.KPIs {
+			if !kpis[id] {
+				add(r.Line, "recipient %q: scope.kpis names unknown kpi %q", r.Key, id)
+			}
+		}
+		for _, id := range r.Scope.Topics {
+			if !topics[id] {
+				add(r.Line, "recipient %q: scope.topics names unknown topic %q", r.Key, id)
+			}
+		}
+		if !r.Scope.All && len(r.Scope.Owners)+len(r.Scope.KPIs)+len(r.Scope.Topics) == 0 {
+			add(r.Line, "recipient %q: scope is empty (set all: true, or owners, kpis or topics)", r.Key)
+		}
+	}
+	if len(c.Recipients) > 0 && !emailPattern.MatchString(c.Report.From) {
+		add(0, "report.from %q: a sender address is required to send the report", c.Report.From)
+	}
+	sort.SliceStable(es, func(i, j int) bool { return es[i].Line < es[j].Line })
+	return es
+}

@@ -1,0 +1,199 @@
+package store
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"strings"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	awsconfig "github.com/aws/aws-sdk-go-v2/config"
+	"github.com/aws/aws-sdk-go-v2/feature/s3/manager"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
+	"github.com/aws/smithy-go"
+	smithyhttp "github.com/aws/smithy-go/transport/http"
+)
+
+// S3API is the part of the S3 client the store uses.
+type S3API interface {
+	GetObject(context.Context, *s3.GetObjectInput, ...func(*s3.Options)) (*s3.GetObjectOutput, error)
+	PutObject(context.Context, *s3.PutObjectInput, ...func(*s3.Options)) (*s3.PutObjectOutput, error)
+	HeadObject(context.Context, *s3.HeadObjectInput, ...func(*s3.Options)) (*s3.HeadObjectOutput, error)
+	DeleteObject(context.Context, *s3.DeleteObjectInput, ...func(*s3.Options)) (*s3.DeleteObjectOutput, error)
+	s3.ListObjectsV2APIClient
+	manager.UploadAPIClient
+}
+
+// S3 is a Store in an S3 bucket, under an optional key prefix.
+type S3 struct {
+	client   S3API
+	uploader *manager.Uploader
+	bucket   string
+	prefix   string // "" or ends with "/"
+}
+
+// NewS3 returns a store over an S3 client. Large objects are streamed through the SDK's
+// multipart uploader, so no object is ever held whole in memory on the way up.
+func NewS3(client S3API, bucket, prefix string) *S3 {
+	prefix = strings.Trim(prefix, "/")
+	if prefix != "" {
+		prefix += "/"
+	}
+	return &S3{
+		client:   client,
+		uploader: manager.NewUploader(client, func(u *manager.Uploader) { u.PartSize = 8 << 20 }),
+		bucket:   bucket,
+		prefix:   prefix,
+	}
+}
+
+// NewS3FromEnv builds the client from the standard AWS environment (region, credentials, and
+// AWS_ENDPOINT_URL_S3 or AWS_ENDPOINT_URL for an S3-compatible server), with path-style
+// addressing so that local servers work.
+func NewS3FromEnv(ctx context.Context, bucket, prefix string) (*S3, error) {
+	if bucket == "" {
+		return nil, fmt.Errorf("s3 store: bucket name is empty")
+	}
+	cfg, err := awsconfig.LoadDefaultConfig(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("load AWS config: %w", err)
+	}
+	if cfg.Region == "" {
+		cfg.Region = "us-east-1"
+	}
+	client := s3.NewFromConfig(cfg, func(o *s3.Options) {
+		o.UsePathStyle = true
+		o.DisableLogOutputChecksumValidationSkipped = true
+	})
+	return NewS3(client, bucket, prefix), nil
+}
+
+func (s *S3) String() string { return "s3://" + s.bucket + "/" + s.prefix }
+
+func (s *S3) key(key string) (string, error) {
+	if err := CheckKey(key); err != nil {
+		return "", err
+	}
+	return s.prefix + key, nil
+}
+
+// mapErr turns S3's not-found and precondition answers into the store's sentinels.
+func mapErr(op, key string, err error) error {
+	var ae smithy.APIError
+	if errors.As(err, &ae) {
+		switch ae.ErrorCode() {
+		case "NoSuchKey", "NotFound":
+			return fmt.Errorf("%s %s: %w", op, key, ErrNotFound)
+		case "PreconditionFailed", "ConditionalRequestConflict":
+			return fmt.Errorf("%s %s: %w", op, key, ErrExists)
+		}
+	}
+	var re *smithyhttp.ResponseError
+	if errors.As(err, &re) {
+		switch re.HTTPStatusCode() {
+		case http.StatusNotFound:
+			return fmt.Errorf("%s %s: %w", op, key, ErrNotFound)
+		case http.StatusPreconditionFailed, http.StatusConflict:
+			return fmt.Errorf("%s %s: %w", op, key, ErrExists)
+		}
+	}
+	return fmt.Errorf("%s %s: %w", op, key, err)
+}
+
+func (s *S3) Get(ctx context.Context, key string) (io.ReadCloser, error) {
+	k, err := s.key(key)
+	if err != nil {
+		return nil, err
+	}
+	out, err := s.client.GetObject(ctx, &s3.GetObjectInput{Bucket: &s.bucket, Key: &k})
+	if err != nil {
+		return nil, mapErr("get", key, err)
+	}
+	return out.Body, nil
+}
+
+func (s *S3) Put(ctx context.Context, key string, r io.Reader) error {
+	k, err := s.key(key)
+	if err != nil {
+		return err
+	}
+	_, err = s.uploader.Upload(ctx, &s3.PutObjectInput{Bucket: &s.bucket, Key: &k, Body: r})
+	if err != nil {
+		return mapErr("put", key, err)
+	}
+	return nil
+}
+
+// PutIfAbsent uses S3's conditional write (If-None-Match: *). Its objects are ledger
+// records, small enough to buffer, which a single signed PUT over plain HTTP needs.
+func (s *S3) PutIfAbsent(ctx context.Context, key string, r io.Reader) error {
+	k, err := s.key(key)
+	if err != nil {
+		return err
+	}
+	b, err := io.ReadAll(r)
+	if err != nil {
+		return fmt.Errorf("put %s: %w", key, err)
+	}
+	_, err = s.client.PutObject(ctx, &s3.PutObjectInput{
+		Bucket: &s.bucket, Key: &k, Body: bytes.NewReader(b),
+		IfNoneMatch: aws.String("*"),
+	})
+	if err != nil {
+		return mapErr("put", key, err)
+	}
+	return nil
+}
+
+func (s *S3) Stat(ctx context.Context, key string) (Info, error) {
+	k, err := s.key(key)
+	if err != nil {
+		return Info{}, err
+	}
+	out, err := s.client.HeadObject(ctx, &s3.HeadObjectInput{Bucket: &s.bucket, Key: &k})
+	if err != nil {
+		return Info{}, mapErr("stat", key, err)
+	}
+	info := Info{Key: key, Size: aws.ToInt64(out.ContentLength)}
+	if out.LastModified != nil {
+		info.ModTime = out.LastModified.UTC()
+	}
+	return info, nil
+}
+
+func (s *S3) List(ctx context.Context, prefix string) ([]Info, error) {
+	p := s.prefix + prefix
+	var out []Info
+	pages := s3.NewListObjectsV2Paginator(s.client, &s3.ListObjectsV2Input{Bucket: &s.bucket, Prefix: &p})
+	for pages.HasMorePages() {
+		page, err := pages.NextPage(ctx)
+		if err != nil {
+			return nil, fmt.Errorf("list s3://%s/%s: %w", s.bucket, p, err)
+		}
+		for _, o := range page.Contents {
+			info := Info{Key: strings.TrimPrefix(aws.ToString(o.Key), s.prefix), Size: aws.ToInt64(o.Size)}
+			if o.LastModified != nil {
+				info.ModTime = o.LastModified.UTC()
+			}
+			out = append(out, info)
+		}
+	}
+	return out, nil // S3 lists in UTF-8 binary order, which is Go's string order.
+}
+
+func (s *S3) Delete(ctx context.Context, key string) error {
+	k, err := s.key(key)
+	if err != nil {
+		return err
+	}
+	if _, err := s.client.DeleteObject(ctx, &s3.DeleteObjectInput{Bucket: &s.bucket, Key: &k}); err != nil {
+		if errors.Is(mapErr("delete", key, err), ErrNotFound) {
+			return nil
+		}
+		return mapErr("delete", key, err)
+	}
+	return nil
+}

@@ -1,0 +1,175 @@
+// Package table defines the Parquet tables of the data lake (feedback, scored feedback,
+// survey answers and KPIs) and reads and writes them.
+//
+// Files are written the way Spark writes them by default, which Athena reads most reliably:
+// data page v1, dictionary encoding for low-cardinality columns and PLAIN otherwise, zstd,
+// timestamps in UTC milliseconds and 3-level LISTs. Partition columns (source, month,
+// quarter) live in the object path only; ParsePartitions reads them back from a path the way
+// Athena and DuckDB do.
+package table
+
+import (
+	"bytes"
+	"fmt"
+	"io"
+	"strings"
+	"time"
+
+	"github.com/parquet-go/parquet-go"
+	"github.com/parquet-go/parquet-go/compress/zstd"
+)
+
+// Channels of feedback.
+const (
+	ChannelSurvey         = "survey"
+	ChannelSocial         = "social"
+	ChannelServiceRequest = "service_request"
+)
+
+// Feedback is one piece of resident text: a post, a comment, a survey's open answer or a
+// service request. Source and Month are partition columns: they are kept in the path, not
+// in the file.
+type Feedback struct {
+	Source string `parquet:"-" json:"source"`
+	Month  string `parquet:"-" json:"month"`
+
+	ID              string     `parquet:"id" json:"id"`
+	Channel         string     `parquet:"channel,dict" json:"channel"`
+	NativeID        string     `parquet:"native_id" json:"native_id"`
+	CreatedAt       time.Time  `parquet:"created_at,timestamp(millisecond)" json:"created_at"`
+	IngestedAt      time.Time  `parquet:"ingested_at,timestamp(millisecond)" json:"ingested_at"`
+	AuthorKey       *string    `parquet:"author_key,optional" json:"author_key"`
+	Text            string     `parquet:"text" json:"text"`
+	URL             *string    `parquet:"url,optional" json:"url"`
+	District        *string    `parquet:"district,optional,dict" json:"district"`
+	Lat             *float64   `parquet:"lat,optional" json:"lat"`
+	Lon             *float64   `parquet:"lon,optional" json:"lon"`
+	Engagement      *int64     `parquet:"engagement,optional" json:"engagement"`
+	SurveyID        *string    `parquet:"survey_id,optional,dict" json:"survey_id"`
+	QuestionID      *string    `parquet:"question_id,optional,dict" json:"question_id"`
+	ServiceCategory *string    `parquet:"service_category,optional,dict" json:"service_category"`
+	Status          *string    `parquet:"status,optional,dict" json:"status"`
+	ClosedAt        *time.Time `parquet:"closed_at,optional,timestamp(millisecond)" json:"closed_at"`
+}
+
+// Scores are the columns the score stage adds to feedback.
+type Scores struct {
+	Sentiment      float64  `parquet:"sentiment" json:"sentiment"`
+	SentimentLabel string   `parquet:"sentiment_label,dict" json:"sentiment_label"`
+	Topics         []string `parquet:"topics,list" json:"topics"`
+	PrimaryTopic   *string  `parquet:"primary_topic,optional,dict" json:"primary_topic"`
+	Keyphrases     []string `parquet:"keyphrases,list" json:"keyphrases"`
+	Places         []string `parquet:"places,list" json:"places"`
+	ScorerVersion  string   `parquet:"scorer_version,dict" json:"scorer_version"`
+}
+
+// ScoredFeedback is a feedback row with its scores: the scored/feedback table.
+type ScoredFeedback struct {
+	Feedback
+	Scores
+}
+
+// SurveyAnswer is one answered question of one survey response, in long form.
+// Source and Month are partition columns.
+type SurveyAnswer struct {
+	Source string `parquet:"-" json:"source"`
+	Month  string `parquet:"-" json:"month"`
+
+	ResponseID   string    `parquet:"response_id" json:"response_id"`
+	SurveyID     string    `parquet:"survey_id,dict" json:"survey_id"`
+	QuestionID   string    `parquet:"question_id,dict" json:"question_id"`
+	QuestionText string    `parquet:"question_text,dict" json:"question_text"`
+	AnswerText   string    `parquet:"answer_text" json:"answer_text"`
+	AnswerValue  *float64  `parquet:"answer_value,optional" json:"answer_value"`
+	ScaleMin     *float64  `parquet:"scale_min,optional" json:"scale_min"`
+	ScaleMax     *float64  `parquet:"scale_max,optional" json:"scale_max"`
+	District     *string   `parquet:"district,optional,dict" json:"district"`
+	Weight       float64   `parquet:"weight" json:"weight"`
+	SubmittedAt  time.Time `parquet:"submitted_at,timestamp(millisecond)" json:"submitted_at"`
+}
+
+// KPI is one row of the kpis table. Quarter is the partition column.
+type KPI struct {
+	Quarter string `parquet:"-" json:"quarter"`
+
+	KPIID             string    `parquet:"kpi_id" json:"kpi_id"`
+	Label             string    `parquet:"label" json:"label"`
+	Value             *float64  `parquet:"value,optional" json:"value"`
+	CILow             *float64  `parquet:"ci_low,optional" json:"ci_low"`
+	CIHigh            *float64  `parquet:"ci_high,optional" json:"ci_high"`
+	N                 int64     `parquet:"n" json:"n"`
+	PreviousValue     *float64  `parquet:"previous_value,optional" json:"previous_value"`
+	Change            *float64  `parquet:"change,optional" json:"change"`
+	ChangeSignificant bool      `parquet:"change_significant" json:"change_significant"`
+	YearAgoValue      *float64  `parquet:"year_ago_value,optional" json:"year_ago_value"`
+	Target            float64   `parquet:"target" json:"target"`
+	Status            string    `parquet:"status,dict" json:"status"`
+	Owner             string    `parquet:"owner,dict" json:"owner"`
+	ComputedAt        time.Time `parquet:"computed_at,timestamp(millisecond)" json:"computed_at"`
+}
+
+// Write writes rows as one Parquet file. Times are stored in UTC.
+func Write[T any](w io.Writer, rows []T) error {
+	pw := parquet.NewGenericWriter[T](w,
+		parquet.Compression(&zstd.Codec{Level: zstd.SpeedDefault}),
+		parquet.DataPageVersion(1),
+		parquet.DefaultEncoding(&parquet.Plain),
+		parquet.CreatedBy("civicpulse", "", ""),
+	)
+	if _, err := pw.Write(rows); err != nil {
+		return fmt.Errorf("write parquet rows: %w", err)
+	}
+	if err := pw.Close(); err != nil {
+		return fmt.Errorf("close parquet writer: %w", err)
+	}
+	return nil
+}
+
+// Encode returns rows as the bytes of one Parquet file.
+func Encode[T any](rows []T) ([]byte, error) {
+	var buf bytes.Buffer
+	if err := Write(&buf, rows); err != nil {
+		return nil, err
+	}
+	return buf.Bytes(), nil
+}
+
+// Read reads every row of a Parquet file.
+func Read[T any](r io.ReaderAt, size int64) ([]T, error) {
+	f, err := parquet.OpenFile(r, size)
+	if err != nil {
+		return nil, fmt.Errorf("open parquet: %w", err)
+	}
+	pr := parquet.NewGenericReader[T](f)
+	defer pr.Close()
+	rows := make([]T, f.NumRows())
+	n, err := pr.Read(rows)
+	if err != nil && err != io.EOF {
+		return nil, fmt.Errorf("read parquet rows: %w", err)
+	}
+	return rows[:n], nil
+}
+
+// Decode reads every row of a Parquet file held in memory.
+func Decode[T any](b []byte) ([]T, error) {
+	return Read[T](bytes.NewReader(b), int64(len(b)))
+}
+
+// ParsePartitions returns the Hive partition values (name=value path segments) of an
+// object key, in path order, as Athena and DuckDB read them.
+func ParsePartitions(key string) [][2]string {
+	var out [][2]string
+	parts := strings.Split(key, "/")
+	for _, seg := range parts[:len(parts)-1] {
+		if name, value, ok := strings.Cut(seg, "="); ok && name != "" {
+			out = append(out, [2]string{name, value})
+		}
+	}
+	return out
+}
+
+// Month is the month partition value of a time in the city's zone: feedback is
+// partitioned by the month residents lived it in, so fiscal quarters prune cleanly.
+func Month(t time.Time, loc *time.Location) string {
+	return t.In(loc).Format("2006-01")
+}
