@@ -1,0 +1,113 @@
+// Package ingest parses vendors' exports of resident feedback into the lake's tables, redacts
+// personal data from the text, and sets aside bad records with a reason that names the file,
+// line and field.
+//
+// Parsers read an io.Reader and know nothing of where the bytes came from; transport (a file
+// dropped in the inbox, an API pull) is the caller's. One bad record never sinks a batch: it
+// becomes a Bad entry and the good records go on.
+package ingest
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"io"
+	"strings"
+	"time"
+
+	"github.com/civicpulse/civicpulse/shared/config"
+	"github.com/civicpulse/civicpulse/shared/table"
+)
+
+// Bad is a record that could not be ingested, with where and why.
+type Bad struct {
+	File   string `json:"file"`
+	Line   int    `json:"line,omitempty"`   // 1-based line of the record, when the format has lines
+	Path   string `json:"path,omitempty"`   // JSON path of the record, for JSON formats
+	Field  string `json:"field,omitempty"`  // the field at fault, if one is
+	Reason string `json:"reason"`           // a short, countable reason: "ragged row", "bad date", ...
+	Detail string `json:"detail,omitempty"` // what was found
+	Raw    string `json:"raw,omitempty"`    // the record as it was, truncated; only ever stored in quarantine/
+}
+
+func (b Bad) Error() string {
+	var at strings.Builder
+	at.WriteString(b.File)
+	if b.Line > 0 {
+		fmt.Fprintf(&at, ":%d", b.Line)
+	}
+	if b.Path != "" {
+		fmt.Fprintf(&at, " %s", b.Path)
+	}
+	if b.Field != "" {
+		fmt.Fprintf(&at, " field %q", b.Field)
+	}
+	msg := at.String() + ": " + b.Reason
+	if b.Detail != "" {
+		msg += ": " + b.Detail
+	}
+	return msg
+}
+
+// Item is one parsed piece of feedback before redaction: Author is the vendor's author id,
+// which never leaves this package unhashed.
+type Item struct {
+	Feedback table.Feedback
+	Author   string
+}
+
+// Batch is what a parser made of one file.
+type Batch struct {
+	Items   []Item
+	Answers []table.SurveyAnswer
+	Bad     []Bad
+}
+
+// Options are what a parser needs besides the bytes.
+type Options struct {
+	Source config.Source
+	// Location is the city's time zone: vendors that write local times without a zone
+	// (SurveyMonkey) are read in it.
+	Location *time.Location
+	// DistrictID resolves a district as residents write it; nil leaves districts empty.
+	DistrictID func(string) (string, bool)
+	// IngestedAt is stamped on every row.
+	IngestedAt time.Time
+}
+
+// Parse reads one export in the source's format; name is the file name used in messages.
+// The error is for a file that cannot be read at all; record-level problems are in Batch.Bad.
+func Parse(r io.Reader, name string, opts Options) (*Batch, error) {
+	if opts.Location == nil {
+		opts.Location = time.UTC
+	}
+	switch opts.Source.Format {
+	case "surveymonkey":
+		return ParseSurveyMonkey(r, name, opts)
+	case "twitter":
+		return ParseTwitter(r, name, opts)
+	default:
+		return nil, fmt.Errorf("parse %s: unknown format %q", name, opts.Source.Format)
+	}
+}
+
+// RecordID is the stable id of a record: the same source and native id always give the same
+// id, so a record exported twice is one row.
+func RecordID(source, nativeID string) string {
+	h := sha256.Sum256([]byte(source + "\x00" + nativeID))
+	return hex.EncodeToString(h[:12])
+}
+
+func ptr[T any](v T) *T { return &v }
+
+func truncate(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	for n > 0 && !isRuneStart(s[n]) {
+		n--
+	}
+	return s[:n] + "…"
+}
+
+func isRuneStart(b byte) bool { return b&0xC0 != 0x80 }
