@@ -90,10 +90,9 @@ kpis:
 }
 
 func fb(id string, at time.Time, label string, topics ...string) table.ScoredFeedback {
-	return table.ScoredFeedback{
-		Feedback: table.Feedback{ID: id, Source: "x", Channel: "social", CreatedAt: at, Text: "a resident wrote something about the city: " + id},
-		Scores:   table.Scores{SentimentLabel: label, Topics: topics},
-	}
+	return table.Scored(
+		table.Feedback{ID: id, Source: "x", Channel: "social", CreatedAt: at, Text: "a resident wrote something about the city: " + id},
+		table.Scores{SentimentLabel: label, Topics: topics})
 }
 
 func TestComputeByHand(t *testing.T) {

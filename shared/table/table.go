@@ -63,10 +63,51 @@ type Scores struct {
 	ScorerVersion  string   `parquet:"scorer_version,dict" json:"scorer_version"`
 }
 
-// ScoredFeedback is a feedback row with its scores: the scored/feedback table.
+// ScoredFeedback is a feedback row with its scores: the scored/feedback table. Its fields are
+// Feedback's followed by Scores' (a test holds them equal). It is flat rather than embedding
+// the two because parquet-go v0.32 reads null optional fields of embedded structs back as
+// non-nil pointers.
 type ScoredFeedback struct {
-	Feedback
-	Scores
+	Source string `parquet:"-" json:"source"`
+	Month  string `parquet:"-" json:"month"`
+
+	ID              string     `parquet:"id" json:"id"`
+	Channel         string     `parquet:"channel,dict" json:"channel"`
+	NativeID        string     `parquet:"native_id" json:"native_id"`
+	CreatedAt       time.Time  `parquet:"created_at,timestamp(millisecond)" json:"created_at"`
+	IngestedAt      time.Time  `parquet:"ingested_at,timestamp(millisecond)" json:"ingested_at"`
+	AuthorKey       *string    `parquet:"author_key,optional" json:"author_key"`
+	Text            string     `parquet:"text" json:"text"`
+	URL             *string    `parquet:"url,optional" json:"url"`
+	District        *string    `parquet:"district,optional,dict" json:"district"`
+	Lat             *float64   `parquet:"lat,optional" json:"lat"`
+	Lon             *float64   `parquet:"lon,optional" json:"lon"`
+	Engagement      *int64     `parquet:"engagement,optional" json:"engagement"`
+	SurveyID        *string    `parquet:"survey_id,optional,dict" json:"survey_id"`
+	QuestionID      *string    `parquet:"question_id,optional,dict" json:"question_id"`
+	ServiceCategory *string    `parquet:"service_category,optional,dict" json:"service_category"`
+	Status          *string    `parquet:"status,optional,dict" json:"status"`
+	ClosedAt        *time.Time `parquet:"closed_at,optional,timestamp(millisecond)" json:"closed_at"`
+
+	Sentiment      float64  `parquet:"sentiment" json:"sentiment"`
+	SentimentLabel string   `parquet:"sentiment_label,dict" json:"sentiment_label"`
+	Topics         []string `parquet:"topics,list" json:"topics"`
+	PrimaryTopic   *string  `parquet:"primary_topic,optional,dict" json:"primary_topic"`
+	Keyphrases     []string `parquet:"keyphrases,list" json:"keyphrases"`
+	Places         []string `parquet:"places,list" json:"places"`
+	ScorerVersion  string   `parquet:"scorer_version,dict" json:"scorer_version"`
+}
+
+// Scored joins a feedback row and its scores.
+func Scored(f Feedback, s Scores) ScoredFeedback {
+	return ScoredFeedback{
+		Source: f.Source, Month: f.Month, ID: f.ID, Channel: f.Channel, NativeID: f.NativeID,
+		CreatedAt: f.CreatedAt, IngestedAt: f.IngestedAt, AuthorKey: f.AuthorKey, Text: f.Text, URL: f.URL,
+		District: f.District, Lat: f.Lat, Lon: f.Lon, Engagement: f.Engagement, SurveyID: f.SurveyID,
+		QuestionID: f.QuestionID, ServiceCategory: f.ServiceCategory, Status: f.Status, ClosedAt: f.ClosedAt,
+		Sentiment: s.Sentiment, SentimentLabel: s.SentimentLabel, Topics: s.Topics, PrimaryTopic: s.PrimaryTopic,
+		Keyphrases: s.Keyphrases, Places: s.Places, ScorerVersion: s.ScorerVersion,
+	}
 }
 
 // SurveyAnswer is one answered question of one survey response, in long form.

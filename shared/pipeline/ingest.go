@@ -1,0 +1,214 @@
+package pipeline
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"path"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/civicpulse/civicpulse/shared/config"
+	"github.com/civicpulse/civicpulse/shared/ingest"
+	"github.com/civicpulse/civicpulse/shared/store"
+	"github.com/civicpulse/civicpulse/shared/table"
+)
+
+// IngestOptions configure one ingest run.
+type IngestOptions struct {
+	Now time.Time
+	// AuthorKey is the city's secret for hashing authors.
+	AuthorKey []byte
+	// PublicHandles are @handles kept in text (the city's own accounts).
+	PublicHandles []string
+	// Keys limits the run to these inbox keys (an S3 event); empty means the whole inbox.
+	Keys   []string
+	Logger *slog.Logger
+}
+
+// IngestSummary says what an ingest run did.
+type IngestSummary struct {
+	Files      int            `json:"files"`       // inbox files ingested now
+	Skipped    int            `json:"skipped"`     // inbox files ingested before
+	Feedback   int            `json:"feedback"`    // feedback rows written
+	Answers    int            `json:"answers"`     // survey answer rows written
+	Bad        int            `json:"bad"`         // records quarantined
+	BadReasons map[string]int `json:"bad_reasons"` // quarantined records by reason
+	Objects    []string       `json:"objects"`     // objects written
+}
+
+// batchRecord is state/ingest/<batch>.json: the proof that a raw object was ingested.
+type batchRecord struct {
+	Batch      string         `json:"batch"`
+	Source     string         `json:"source"`
+	InboxKey   string         `json:"inbox_key"`
+	RawKey     string         `json:"raw_key"`
+	IngestedAt time.Time      `json:"ingested_at"`
+	Feedback   int            `json:"feedback"`
+	Answers    int            `json:"answers"`
+	Bad        int            `json:"bad"`
+	BadReasons map[string]int `json:"bad_reasons,omitempty"`
+	Objects    []string       `json:"objects"`
+}
+
+// Ingest parses every new file under inbox/<source>/ into the curated tables. The batch id
+// is a hash of the source and the file's bytes: a file dropped twice is ingested once, and a
+// run that died half-way is simply run again.
+func Ingest(ctx context.Context, st store.Store, city *config.City, opts IngestOptions) (IngestSummary, error) {
+	log := logger(opts.Logger)
+	sum := IngestSummary{BadReasons: map[string]int{}}
+	keys := opts.Keys
+	if len(keys) == 0 {
+		infos, err := st.List(ctx, InboxPrefix)
+		if err != nil {
+			return sum, fmt.Errorf("list inbox: %w", err)
+		}
+		for _, i := range infos {
+			keys = append(keys, i.Key)
+		}
+	}
+	handles := map[string]bool{}
+	for _, h := range opts.PublicHandles {
+		handles[strings.ToLower(strings.TrimPrefix(h, "@"))] = true
+	}
+	red := &ingest.Redactor{Key: opts.AuthorKey, PublicHandles: handles}
+	var errs []error
+	for _, key := range keys {
+		if err := ctx.Err(); err != nil {
+			return sum, err
+		}
+		rec, skipped, err := ingestFile(ctx, st, city, red, key, opts.Now)
+		switch {
+		case err != nil:
+			log.Error("ingest file failed", "key", key, "err", err)
+			errs = append(errs, err)
+		case skipped:
+			sum.Skipped++
+			log.Debug("already ingested", "key", key)
+		case rec != nil:
+			sum.Files++
+			sum.Feedback += rec.Feedback
+			sum.Answers += rec.Answers
+			sum.Bad += rec.Bad
+			for r, n := range rec.BadReasons {
+				sum.BadReasons[r] += n
+			}
+			sum.Objects = append(sum.Objects, rec.Objects...)
+			log.Info("ingested", "key", key, "batch", rec.Batch, "feedback", rec.Feedback, "answers", rec.Answers, "bad", rec.Bad)
+		}
+	}
+	return sum, errors.Join(errs...)
+}
+
+// ingestFile ingests one inbox object; rec is nil for an object that is not a source's file.
+func ingestFile(ctx context.Context, st store.Store, city *config.City, red *ingest.Redactor, key string, now time.Time) (rec *batchRecord, skipped bool, err error) {
+	rest, ok := strings.CutPrefix(key, InboxPrefix)
+	sourceID, name, ok2 := strings.Cut(rest, "/")
+	if !ok || !ok2 || name == "" {
+		return nil, false, fmt.Errorf("inbox object %s: want inbox/<source>/<file>", key)
+	}
+	src, ok := city.Source(sourceID)
+	if !ok {
+		return nil, false, fmt.Errorf("inbox object %s: source %q is not in the city config", key, sourceID)
+	}
+	raw, err := store.ReadAll(ctx, st, key)
+	if err != nil {
+		return nil, false, err
+	}
+	h := sha256.Sum256(append([]byte(src.ID+"\x00"), raw...))
+	batch := hex.EncodeToString(h[:10])
+	stateKey := "state/ingest/source=" + src.ID + "/" + batch + ".json"
+	if done, err := store.Exists(ctx, st, stateKey); err != nil || done {
+		return nil, done, err
+	}
+
+	day := now.UTC().Format("2006-01-02")
+	ext := strings.TrimPrefix(path.Ext(name), ".")
+	if ext == "" {
+		ext = "bin"
+	}
+	rec = &batchRecord{Batch: batch, Source: src.ID, InboxKey: key, IngestedAt: now.UTC(),
+		RawKey: fmt.Sprintf("raw/source=%s/ingest_date=%s/%s.%s", src.ID, day, batch, ext), BadReasons: map[string]int{}}
+	if err := st.Put(ctx, rec.RawKey, bytes.NewReader(raw)); err != nil {
+		return nil, false, fmt.Errorf("copy %s to raw: %w", key, err)
+	}
+
+	b, perr := ingest.Parse(bytes.NewReader(raw), name, ingest.Options{
+		Source: src, Location: city.Location(), DistrictID: city.DistrictID, IngestedAt: now})
+	if perr != nil {
+		// The file as a whole is unreadable: it is quarantined as one bad record, not retried.
+		b = &ingest.Batch{Bad: []ingest.Bad{{File: name, Reason: "unreadable file", Detail: perr.Error()}}}
+	}
+	feedback := dedupe(red.Apply(b), func(f table.Feedback) string { return f.ID })
+	answers := dedupe(b.Answers, func(a table.SurveyAnswer) string { return a.ResponseID + "\x00" + a.QuestionID })
+
+	for month, rows := range groupBy(feedback, func(f table.Feedback) string { return f.Month }) {
+		k := fmt.Sprintf("%ssource=%s/month=%s/%s.parquet", CuratedFeedback, src.ID, month, batch)
+		if err := putParquet(ctx, st, k, rows); err != nil {
+			return nil, false, err
+		}
+		rec.Objects = append(rec.Objects, k)
+	}
+	for month, rows := range groupBy(answers, func(a table.SurveyAnswer) string { return a.Month }) {
+		k := fmt.Sprintf("%ssource=%s/month=%s/%s.parquet", CuratedSurveyAnswers, src.ID, month, batch)
+		if err := putParquet(ctx, st, k, rows); err != nil {
+			return nil, false, err
+		}
+		rec.Objects = append(rec.Objects, k)
+	}
+	if len(b.Bad) > 0 {
+		var buf bytes.Buffer
+		enc := json.NewEncoder(&buf)
+		for _, bad := range b.Bad {
+			rec.BadReasons[bad.Reason]++
+			if err := enc.Encode(struct {
+				ingest.Bad
+				Message string `json:"message"`
+			}{bad, bad.Error()}); err != nil {
+				return nil, false, err
+			}
+		}
+		k := fmt.Sprintf("quarantine/source=%s/ingest_date=%s/%s.jsonl", src.ID, day, batch)
+		if err := st.Put(ctx, k, &buf); err != nil {
+			return nil, false, err
+		}
+		rec.Objects = append(rec.Objects, k)
+	}
+	slices.Sort(rec.Objects)
+	rec.Feedback, rec.Answers, rec.Bad = len(feedback), len(answers), len(b.Bad)
+	// Written last: its presence means every object above is complete.
+	if err := putJSON(ctx, st, stateKey, rec); err != nil {
+		return nil, false, err
+	}
+	return rec, false, nil
+}
+
+// dedupe keeps the first row of each key, in order.
+func dedupe[T any](rows []T, key func(T) string) []T {
+	seen := make(map[string]bool, len(rows))
+	out := rows[:0:0]
+	for _, r := range rows {
+		k := key(r)
+		if !seen[k] {
+			seen[k] = true
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
+// groupBy splits rows by a key; rows keep their order and the map's keys are partitions.
+func groupBy[T any](rows []T, key func(T) string) map[string][]T {
+	out := map[string][]T{}
+	for _, r := range rows {
+		out[key(r)] = append(out[key(r)], r)
+	}
+	return out
+}
+
