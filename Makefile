@@ -1,0 +1,36 @@
+# CivicPulse: the front door. `make demo` runs the sample city end to end on this machine;
+# `make test` starts the test servers and runs every test.
+GO      ?= go
+PKGS    := ./...
+STORE   ?= ./demo
+
+.PHONY: demo test test-go check fmt vet lint bench build clean
+
+demo: ## generate the sample city and run every stage on ./demo
+	$(GO) run ./cmd/civicpulse demo --store $(STORE)
+
+test: ## vet, then every test with the race detector, with the test servers up
+	.ci/with-servers $(MAKE) --no-print-directory test-go
+
+test-go: check
+	$(GO) test -race -count=1 -timeout 20m $(PKGS)
+
+check: ## formatting and vet
+	@out="$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go'))"; \
+	  if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
+	$(GO) vet $(PKGS)
+
+lint: check ## staticcheck, when installed
+	@if command -v staticcheck >/dev/null; then staticcheck $(PKGS); else echo "staticcheck not installed: go install honnef.co/go/tools/cmd/staticcheck@latest"; fi
+
+bench: ## benchmarks of the hot paths
+	$(GO) test -run '^$$' -bench . -benchmem ./shared/...
+
+build: ## the four Lambda bootstraps for this machine, in ./bin/<function>/bootstrap
+	@for f in ingest score kpi report; do \
+	  CGO_ENABLED=0 $(GO) build -trimpath -tags lambda.norpc -o bin/$$f/bootstrap ./functions/$$f || exit 1; done
+
+clean:
+	rm -rf bin demo .aws-sam
+
+-include infra/sam.mk
