@@ -33,6 +33,10 @@ type City struct {
 	KPIs                 []KPI       `yaml:"kpis"`
 	Recipients           []Recipient `yaml:"recipients"`
 	Report               Report      `yaml:"report"`
+	// PublicHandles are the @handles of public accounts (the city's own, its departments)
+	// that stay in stored text; every other @handle is taken for a private person's and
+	// redacted.
+	PublicHandles []string `yaml:"public_handles"`
 
 	loc *time.Location
 }

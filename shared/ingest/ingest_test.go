@@ -183,6 +183,7 @@ func TestRedact(t *testing.T) {
 		{"@mike_h_1987 thanks, cc @SpringfieldCity", "@[user] thanks, cc @SpringfieldCity"},
 		{"Route 9 bus was 20 minutes late", "Route 9 bus was 20 minutes late"},
 		{"311 took 3 days", "311 took 3 days"},
+		{"Wed Feb 19 02:00:26 +0000 2025", "Wed Feb 19 02:00:26 +0000 2025"},
 	}
 	for _, tt := range tests {
 		if got := r.Text(tt.in); got != tt.want {

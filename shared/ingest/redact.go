@@ -25,7 +25,7 @@ var (
 	reSSN   = regexp.MustCompile(`\b\d{3}-\d{2}-\d{4}\b`)
 	reCard  = regexp.MustCompile(`\b(?:\d[ -]?){12,18}\d\b`)
 	// US numbers with or without the country code, and international numbers written with +.
-	rePhone   = regexp.MustCompile(`(?:\+\d{1,3}[\s.\-]?)?(?:\(\d{3}\)\s?|\b\d{3}[\s.\-])\d{3}[\s.\-]\d{4}\b|\+\d{1,3}(?:[\s.\-]?\d{2,4}){2,5}\b`)
+	rePhone   = regexp.MustCompile(`(?:\+\d{1,3}[\s.\-]?)?(?:\(\d{3}\)\s?|\b\d{3}[\s.\-])\d{3}[\s.\-]\d{4}\b|\+[1-9]\d{0,2}(?:[\s.\-]?\d{2,4}){2,5}\b`)
 	reAddress = regexp.MustCompile(`\b\d{1,6}\s+(?:[NSEW]\.?\s+)?(?:[A-Z0-9][A-Za-z0-9'\-]*\s+){1,3}` +
 		`(?i:street|st|avenue|ave|road|rd|boulevard|blvd|drive|dr|lane|ln|way|court|ct|place|pl|terrace|ter|parkway|pkwy|highway|hwy|circle|cir)\b\.?`)
 	reHandle = regexp.MustCompile(`(^|[^A-Za-z0-9_@])@([A-Za-z0-9_]{1,15})\b`)

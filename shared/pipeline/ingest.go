@@ -25,8 +25,6 @@ type IngestOptions struct {
 	Now time.Time
 	// AuthorKey is the city's secret for hashing authors.
 	AuthorKey []byte
-	// PublicHandles are @handles kept in text (the city's own accounts).
-	PublicHandles []string
 	// Keys limits the run to these inbox keys (an S3 event); empty means the whole inbox.
 	Keys   []string
 	Logger *slog.Logger
@@ -74,7 +72,7 @@ func Ingest(ctx context.Context, st store.Store, city *config.City, opts IngestO
 		}
 	}
 	handles := map[string]bool{}
-	for _, h := range opts.PublicHandles {
+	for _, h := range city.PublicHandles {
 		handles[strings.ToLower(strings.TrimPrefix(h, "@"))] = true
 	}
 	red := &ingest.Redactor{Key: opts.AuthorKey, PublicHandles: handles}
@@ -211,4 +209,3 @@ func groupBy[T any](rows []T, key func(T) string) map[string][]T {
 	}
 	return out
 }
-

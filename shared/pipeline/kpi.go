@@ -22,14 +22,17 @@ type KPIOptions struct {
 	Logger *slog.Logger
 }
 
-// KPIKeys are the objects a quarter's KPIs are written to.
+// KPIKeys are the objects a quarter's KPIs are written to. The JSON's name starts with an
+// underscore because Athena reads every file of a table's folder except those starting with
+// "_" or ".": a plain kpis.json beside kpis.parquet would make every query of the kpis table
+// fail on a file that is not Parquet.
 func KPIKeys(q kpi.Quarter) (parquetKey, jsonKey string) {
 	dir := "kpi/quarter=" + q.String() + "/"
-	return dir + "kpis.parquet", dir + "kpis.json"
+	return dir + "kpis.parquet", dir + "_kpis.json"
 }
 
 // KPI computes a quarter's KPIs from scored feedback and survey answers of its trend window
-// and writes kpi/quarter=Q/kpis.parquet and kpis.json. When the figures equal those already
+// and writes kpi/quarter=Q/kpis.parquet and _kpis.json. When the figures equal those already
 // written, the objects are left as they are, so a re-run changes nothing.
 func KPI(ctx context.Context, st store.Store, city *config.City, q kpi.Quarter, opts KPIOptions) (*kpi.Document, error) {
 	log := logger(opts.Logger)
