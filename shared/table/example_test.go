@@ -17,4 +17,3 @@ func Example() {
 	// Output:
 	// {"kpi_id":"net_sentiment","label":"Net sentiment","value":null,"ci_low":null,"ci_high":null,"n":412,"previous_value":null,"change":null,"change_significant":false,"year_ago_value":null,"target":0,"status":"met","owner":"","computed_at":"2026-10-02T06:00:00Z","quarter":"2027-Q1"}
 }
-
