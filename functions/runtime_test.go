@@ -66,16 +66,44 @@ func (r *runtimeAPI) ServeHTTP(w http.ResponseWriter, req *http.Request) {
 	}
 }
 
-// build compiles a function's bootstrap the way template.yaml does (but for this machine).
+var (
+	buildMu  sync.Mutex
+	builtDir string
+	built    = map[string]string{}
+)
+
+// build compiles a function's bootstrap the way template.yaml does (but for this machine),
+// once per test binary.
 func build(t *testing.T, fn string) string {
 	t.Helper()
-	out := filepath.Join(t.TempDir(), "bootstrap")
+	buildMu.Lock()
+	defer buildMu.Unlock()
+	if p, ok := built[fn]; ok {
+		return p
+	}
+	if builtDir == "" {
+		d, err := os.MkdirTemp("", "civicpulse-bootstrap-")
+		if err != nil {
+			t.Fatal(err)
+		}
+		builtDir = d
+	}
+	out := filepath.Join(builtDir, fn, "bootstrap")
 	cmd := exec.Command("go", "build", "-trimpath", "-tags", "lambda.norpc", "-o", out, "./"+fn)
 	cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
 	if b, err := cmd.CombinedOutput(); err != nil {
 		t.Fatalf("build %s: %v\n%s", fn, err, b)
 	}
+	built[fn] = out
 	return out
+}
+
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if builtDir != "" {
+		os.RemoveAll(builtDir)
+	}
+	os.Exit(code)
 }
 
 // invoke runs bootstrap for one event and returns its response (or its error) and its log.
@@ -170,6 +198,17 @@ func TestBootstrapsThroughRuntimeAPI(t *testing.T) {
 				t.Errorf("kpi response %v; want quarter 2027-Q1 with 5 KPIs", r)
 			}
 		}, "kpi/quarter=2027-Q1/"},
+		{"report", "report-quarter.json", func(t *testing.T, r map[string]any) {
+			rs, _ := r["recipients"].([]any)
+			if len(rs) != 2 {
+				t.Fatalf("report response %v; want 2 recipients", r)
+			}
+			for _, x := range rs {
+				if x.(map[string]any)["status"] != "sent" {
+					t.Errorf("recipient %v; want sent (to the outbox)", x)
+				}
+			}
+		}, "outbox/"},
 	}
 	for _, s := range steps {
 		t.Run(s.fn, func(t *testing.T) {
