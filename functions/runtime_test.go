@@ -156,9 +156,6 @@ func writeSample(t *testing.T) string {
 	}
 	for _, f := range files {
 		key := f.Key
-		if key == "city.yaml" {
-			key = "config/city.yaml"
-		}
 		p := filepath.Join(dir, filepath.FromSlash(key))
 		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
 			t.Fatal(err)

@@ -42,9 +42,6 @@ func runDemo(ctx context.Context, e *env, args []string) error {
 	written := 0
 	for _, f := range files {
 		key := f.Key
-		if key == "city.yaml" {
-			key = pipeline.ConfigKey
-		}
 		// Unchanged files are left alone, so a second demo changes nothing.
 		if old, err := store.ReadAll(ctx, st, key); err == nil && bytes.Equal(old, f.Data) {
 			continue

@@ -31,9 +31,7 @@ func TestHandleObjectCreatedThenSchedule(t *testing.T) {
 	var one []byte
 	for _, f := range files {
 		key := f.Key
-		if key == "city.yaml" {
-			key = pipeline.ConfigKey
-		} else if !strings.Contains(key, "2026-09-01") && !strings.Contains(key, "FY2027-Q1") {
+		if key != sample.ConfigKey && !strings.Contains(key, "2026-09-01") && !strings.Contains(key, "FY2027-Q1") {
 			continue
 		}
 		if strings.HasSuffix(key, "FY2027-Q1.csv") {

@@ -29,13 +29,10 @@ func sampleStore(t *testing.T, st store.Store, only ...string) *config.City {
 		t.Fatal(err)
 	}
 	for _, f := range files {
-		key := f.Key
-		if key == "city.yaml" {
-			key = pipeline.ConfigKey
-		} else if !containsAny(key, only) {
+		if f.Key != sample.ConfigKey && !containsAny(f.Key, only) {
 			continue
 		}
-		if err := st.Put(ctx, key, bytes.NewReader(f.Data)); err != nil {
+		if err := st.Put(ctx, f.Key, bytes.NewReader(f.Data)); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -181,9 +178,6 @@ func BenchmarkIngestScoreKPI(b *testing.B) {
 		st, _ := store.NewDir(b.TempDir())
 		for _, f := range files {
 			key := f.Key
-			if key == "city.yaml" {
-				key = pipeline.ConfigKey
-			}
 			st.Put(ctx, key, bytes.NewReader(f.Data))
 		}
 		city, _ := pipeline.LoadCity(ctx, st, pipeline.ConfigKey)
@@ -202,4 +196,10 @@ func BenchmarkIngestScoreKPI(b *testing.B) {
 		rows = sum.Feedback
 	}
 	b.ReportMetric(float64(rows)*float64(b.N)/b.Elapsed().Seconds(), "rows/s")
+}
+
+func TestSampleConfigWhereThePipelineReadsIt(t *testing.T) {
+	if sample.ConfigKey != pipeline.ConfigKey {
+		t.Errorf("sample writes the config to %s; the pipeline reads %s", sample.ConfigKey, pipeline.ConfigKey)
+	}
 }

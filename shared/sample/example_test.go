@@ -28,7 +28,7 @@ func Example() {
 	}
 	// Output:
 	// 120 files: city.yaml, 8 survey exports, 111 search pages
-	// city.yaml
+	// config/city.yaml
 	// inbox/resident_survey/springfield-resident-survey-FY2025-Q2.csv
 	// inbox/resident_survey/springfield-resident-survey-FY2025-Q3.csv
 	// inbox/resident_survey/springfield-resident-survey-FY2025-Q4.csv

@@ -12,8 +12,11 @@ import (
 // DefaultSeed is the seed of the demo city.
 const DefaultSeed int64 = 2026
 
-// File is one generated object: its key (a path relative to the data bucket or directory) and
-// its bytes.
+// ConfigKey is where the city config goes in the store; the pipeline reads it there.
+const ConfigKey = "config/city.yaml"
+
+// File is one generated object: its key in the city's store (ConfigKey, or inbox/<source>/…)
+// and its bytes.
 type File struct {
 	Key  string
 	Data []byte
@@ -30,14 +33,14 @@ const (
 	streamSurvey  uint64 = 0x5a_57e7_11d0_0003
 )
 
-// Generate returns the sample city: city.yaml and eight quarters of resident feedback under
+// Generate returns the sample city: its config and eight quarters of resident feedback under
 // inbox/, sorted by key. The same seed always gives the same bytes; Generate does no I/O.
 func Generate(seed int64) ([]File, error) {
 	p := newPhrases()
 	rng := func(stream uint64) *rand.Rand { return rand.New(rand.NewPCG(uint64(seed), stream)) }
 	authors := newAuthors(rng(streamAuthors), p)
 
-	files := []File{{Key: "city.yaml", Data: slices.Clone(CityYAML)}}
+	files := []File{{Key: ConfigKey, Data: slices.Clone(CityYAML)}}
 	tr, sr := rng(streamTweets), rng(streamSurvey)
 	var nextRespondent int64 = 11_402_000_000 + sr.Int64N(5_000_000)
 	for i := range quarters {

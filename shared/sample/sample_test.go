@@ -203,7 +203,7 @@ func TestGenerateLayout(t *testing.T) {
 	if !slices.IsSortedFunc(d.files, func(x, y File) int { return strings.Compare(x.Key, y.Key) }) {
 		t.Errorf("files are not sorted by key")
 	}
-	if d.files[0].Key != "city.yaml" || !bytes.Equal(d.files[0].Data, CityYAML) {
+	if d.files[0].Key != ConfigKey || !bytes.Equal(d.files[0].Data, CityYAML) {
 		t.Errorf("first file: got %q; want city.yaml holding CityYAML", d.files[0].Key)
 	}
 	c, err := config.Load(bytes.NewReader(d.files[0].Data), "city.yaml")
@@ -219,7 +219,7 @@ func TestGenerateLayout(t *testing.T) {
 			t.Errorf("key %s appears twice", f.Key)
 		}
 		seen[f.Key] = true
-		if f.Key != "city.yaml" && quarterOfKey(f.Key) < 0 {
+		if f.Key != ConfigKey && quarterOfKey(f.Key) < 0 {
 			t.Errorf("key %s: names no generated quarter", f.Key)
 		}
 	}
