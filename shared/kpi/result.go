@@ -15,6 +15,7 @@ const (
 	UnitScore = "score" // -1..1, shown as a signed number of points (x100)
 	UnitShare = "share" // 0..1, shown as a percentage
 	UnitCount = "count"
+	UnitDays  = "days" // a duration in days, such as time to close a service request
 )
 
 // Document is kpis.json: everything the report needs about one quarter, and nothing the
@@ -30,6 +31,9 @@ type Document struct {
 	KPIs         []Result  `json:"kpis"`
 	// Topics are this quarter's topics, by volume (largest first).
 	Topics []TopicSummary `json:"topics"`
+	// Emerging are keyphrases whose share of this quarter's feedback rose most against the
+	// previous four quarters, largest rise first, each with enough support to matter.
+	Emerging []EmergingTopic `json:"emerging"`
 	// Sources counts this quarter's feedback records by source.
 	Sources []SourceCount `json:"sources"`
 	// Feedback and Responses are this quarter's totals: scored feedback records and survey
@@ -98,4 +102,14 @@ type Quote struct {
 type SourceCount struct {
 	Source string `json:"source"`
 	Count  int64  `json:"count"`
+}
+
+// EmergingTopic is a keyphrase whose share of feedback rose against the previous four quarters.
+type EmergingTopic struct {
+	Phrase        string  `json:"phrase"`
+	Count         int64   `json:"count"`          // records mentioning it this quarter
+	Share         float64 `json:"share"`          // of this quarter's records
+	BaselineShare float64 `json:"baseline_share"` // of the previous four quarters' records
+	Lift          float64 `json:"lift"`           // Share / BaselineShare (smoothed)
+	Quotes        []Quote `json:"quotes"`
 }
