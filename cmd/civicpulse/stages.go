@@ -8,6 +8,7 @@ import (
 	"os"
 
 	"github.com/civicpulse/civicpulse/shared/config"
+	"github.com/civicpulse/civicpulse/shared/kpi"
 	"github.com/civicpulse/civicpulse/shared/pipeline"
 	"github.com/civicpulse/civicpulse/shared/score"
 	"github.com/civicpulse/civicpulse/shared/store"
@@ -35,10 +36,12 @@ func runScore(ctx context.Context, e *env, args []string) error {
 	var c common
 	var rescore bool
 	var months monthsFlag
-	fs := newFlagSet(e, "score [--store S] [--rescore] [--month YYYY-MM]...\n       civicpulse score < in.jsonl > out.jsonl", "score")
+	var quarter string
+	fs := newFlagSet(e, "score [--store S] [--rescore] [--quarter YYYY-Qn | --month YYYY-MM...]\n       civicpulse score < in.jsonl > out.jsonl", "score")
 	c.register(fs)
 	fs.BoolVar(&rescore, "rescore", false, "score again what is already scored (after a lexicon or taxonomy change)")
 	fs.Var(&months, "month", "only this month partition (repeatable)")
+	fs.StringVar(&quarter, "quarter", "", "only the three months of this fiscal quarter, such as 2027-Q1")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -56,7 +59,18 @@ func runScore(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	sum, err := pipeline.Score(ctx, st, score.New(city.Topics), pipeline.ScoreOptions{Rescore: rescore, Months: months, Logger: e.logger(c.level())})
+	if quarter != "" {
+		q, err := kpi.ParseQuarter(quarter)
+		if err != nil {
+			return fmt.Errorf("--quarter: %w", err)
+		}
+		months = append(months, kpi.Calendar{FiscalYearStartMonth: city.FiscalYearStartMonth, Location: city.Location()}.Months(q)...)
+	}
+	sc, err := pipeline.NewScorer(ctx, st, city)
+	if err != nil {
+		return err
+	}
+	sum, err := pipeline.Score(ctx, st, sc, pipeline.ScoreOptions{Rescore: rescore, Months: months, Logger: e.logger(c.level())})
 	printJSON(e, sum)
 	return err
 }

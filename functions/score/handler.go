@@ -7,6 +7,8 @@ import (
 	"log/slog"
 	"strings"
 
+	"github.com/aws/aws-lambda-go/events"
+
 	"github.com/civicpulse/civicpulse/shared/pipeline"
 	"github.com/civicpulse/civicpulse/shared/score"
 	"github.com/civicpulse/civicpulse/shared/store"
@@ -16,11 +18,16 @@ import (
 // "months" limits it; "rescore" scores again (after a lexicon or taxonomy change). An SQS
 // batch of EventBridge "Object Created" events scores just the curated objects they name.
 type Event struct {
-	Months  []string `json:"months"`
-	Rescore bool     `json:"rescore"`
-	Records []struct {
-		Body string `json:"body"`
-	} `json:"Records"`
+	Months  []string            `json:"months"`
+	Rescore bool                `json:"rescore"`
+	Records []events.SQSMessage `json:"Records"`
+}
+
+// Response is the score summary and, for an SQS batch, the messages that failed: Lambda
+// deletes the others from the queue and retries only these (ReportBatchItemFailures).
+type Response struct {
+	pipeline.ScoreSummary
+	events.SQSEventResponse
 }
 
 // objectCreated is the part of EventBridge's S3 "Object Created" event that names the object.
@@ -30,21 +37,6 @@ type objectCreated struct {
 			Key string `json:"key"`
 		} `json:"object"`
 	} `json:"detail"`
-}
-
-// keys returns the curated objects an SQS batch names.
-func (ev Event) keys() ([]string, error) {
-	var keys []string
-	for i, r := range ev.Records {
-		var oc objectCreated
-		if err := json.Unmarshal([]byte(r.Body), &oc); err != nil {
-			return nil, fmt.Errorf("decode Records[%d].body: %w", i, err)
-		}
-		if k := oc.Detail.Object.Key; strings.HasPrefix(k, pipeline.CuratedFeedback) {
-			keys = append(keys, k)
-		}
-	}
-	return keys, nil
 }
 
 // Handler scores curated feedback.
@@ -58,25 +50,62 @@ type Handler struct {
 }
 
 // Handle runs one score pass. The scorer is built on the first call and kept while the city's
-// taxonomy is unchanged, so warm invocations skip compiling it.
-func (h *Handler) Handle(ctx context.Context, raw json.RawMessage) (pipeline.ScoreSummary, error) {
+// taxonomy is unchanged, so warm invocations skip compiling it. In an SQS batch each message
+// succeeds or fails on its own: one bad object does not send the whole batch back.
+func (h *Handler) Handle(ctx context.Context, raw json.RawMessage) (Response, error) {
 	var ev Event
 	if err := json.Unmarshal(raw, &ev); err != nil {
-		return pipeline.ScoreSummary{}, fmt.Errorf("decode event: %w", err)
+		return Response{}, fmt.Errorf("decode event: %w", err)
 	}
 	city, err := pipeline.LoadCity(ctx, h.Store, h.ConfigKey)
 	if err != nil {
-		return pipeline.ScoreSummary{}, err
+		return Response{}, err
 	}
-	if sc := score.New(city.Topics); h.scorer == nil || sc.Version() != h.version {
+	sc, err := pipeline.NewScorer(ctx, h.Store, city)
+	if err != nil {
+		return Response{}, err
+	}
+	if h.scorer == nil || sc.Version() != h.version {
 		h.scorer, h.version = sc, sc.Version()
 	}
-	keys, err := ev.keys()
-	if err != nil {
-		return pipeline.ScoreSummary{}, err
+	if len(ev.Records) == 0 {
+		sum, err := pipeline.Score(ctx, h.Store, h.scorer, pipeline.ScoreOptions{Months: ev.Months, Rescore: ev.Rescore, Logger: h.Logger})
+		return Response{ScoreSummary: sum}, err
 	}
-	if len(ev.Records) > 0 && len(keys) == 0 {
-		return pipeline.ScoreSummary{ScorerVersion: h.version}, nil // nothing of ours in the batch
+	resp := Response{ScoreSummary: pipeline.ScoreSummary{ScorerVersion: h.version}}
+	resp.BatchItemFailures = []events.SQSBatchItemFailure{}
+	for i, r := range ev.Records {
+		if err := h.scoreMessage(ctx, r, &resp.ScoreSummary); err != nil {
+			h.logger().Error("score message", "message_id", r.MessageId, "record", i, "err", err)
+			resp.BatchItemFailures = append(resp.BatchItemFailures, events.SQSBatchItemFailure{ItemIdentifier: r.MessageId})
+		}
 	}
-	return pipeline.Score(ctx, h.Store, h.scorer, pipeline.ScoreOptions{Keys: keys, Months: ev.Months, Rescore: ev.Rescore, Logger: h.Logger})
+	return resp, nil
+}
+
+// scoreMessage scores the object one SQS message names; messages about other prefixes are
+// done as soon as they are read.
+func (h *Handler) scoreMessage(ctx context.Context, r events.SQSMessage, total *pipeline.ScoreSummary) error {
+	var oc objectCreated
+	if err := json.Unmarshal([]byte(r.Body), &oc); err != nil {
+		return fmt.Errorf("decode body: %w", err)
+	}
+	key := oc.Detail.Object.Key
+	if !strings.HasPrefix(key, pipeline.CuratedFeedback) {
+		return nil
+	}
+	// An object the queue names is scored even if a scored copy exists: the event says it
+	// was (re)written.
+	sum, err := pipeline.Score(ctx, h.Store, h.scorer, pipeline.ScoreOptions{Keys: []string{key}, Rescore: true, Logger: h.Logger})
+	total.Objects += sum.Objects
+	total.Skipped += sum.Skipped
+	total.Rows += sum.Rows
+	return err
+}
+
+func (h *Handler) logger() *slog.Logger {
+	if h.Logger == nil {
+		return slog.Default()
+	}
+	return h.Logger
 }

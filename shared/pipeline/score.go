@@ -1,11 +1,13 @@
 package pipeline
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"log/slog"
 	"strings"
 
+	"github.com/civicpulse/civicpulse/shared/config"
 	"github.com/civicpulse/civicpulse/shared/score"
 	"github.com/civicpulse/civicpulse/shared/store"
 	"github.com/civicpulse/civicpulse/shared/table"
@@ -72,13 +74,16 @@ func Score(ctx context.Context, st store.Store, sc *score.Scorer, opts ScoreOpti
 		scored := make([]table.ScoredFeedback, len(rows))
 		for i, f := range rows {
 			r := sc.Score(f.Text)
-			s := table.Scores{Sentiment: r.Sentiment, SentimentLabel: r.SentimentLabel, Topics: r.Topics,
-				Keyphrases: []string{}, Places: []string{}, ScorerVersion: sc.Version()}
-			if s.Topics == nil {
-				s.Topics = []string{}
-			}
+			s := table.Scores{Sentiment: r.Sentiment, SentimentLabel: r.SentimentLabel,
+				SentimentTerms: orEmpty(r.SentimentTerms), Topics: orEmpty(r.Topics),
+				Keyphrases: orEmpty(r.Keyphrases), Places: orEmpty(r.Places), ScorerVersion: sc.Version()}
 			if r.PrimaryTopic != "" {
 				s.PrimaryTopic = &r.PrimaryTopic
+			}
+			if f.District == nil && f.Lat != nil && f.Lon != nil {
+				if d, ok := sc.District(*f.Lat, *f.Lon); ok {
+					f.District = &d
+				}
 			}
 			scored[i] = table.Scored(f, s)
 		}
@@ -90,4 +95,41 @@ func Score(ctx context.Context, st store.Store, sc *score.Scorer, opts ScoreOpti
 		log.Info("scored", "key", out, "rows", len(rows))
 	}
 	return sum, nil
+}
+
+// orEmpty writes an empty list rather than a null one: Athena's array functions treat them
+// differently.
+func orEmpty(s []string) []string {
+	if s == nil {
+		return []string{}
+	}
+	return s
+}
+
+// NewScorer builds the scorer for a city: its taxonomy, its district names as places, and,
+// when city.yaml names districts_geojson, its district polygons read from the store. Ids in
+// the polygons are resolved through the configured districts (id, name or alias).
+func NewScorer(ctx context.Context, st store.Store, city *config.City) (*score.Scorer, error) {
+	var names []string
+	for _, d := range city.Districts {
+		names = append(names, d.Name)
+		names = append(names, d.Aliases...)
+	}
+	opts := []score.Option{score.WithPlaces(names...)}
+	if key := city.DistrictsGeoJSON; key != "" {
+		b, err := store.ReadAll(ctx, st, key)
+		if err != nil {
+			return nil, fmt.Errorf("read districts_geojson: %w", err)
+		}
+		prop := city.DistrictProperty
+		if prop == "" {
+			prop = "id"
+		}
+		d, err := score.ReadDistricts(bytes.NewReader(b), prop, city.DistrictID)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", key, err)
+		}
+		opts = append(opts, score.WithDistricts(d))
+	}
+	return score.New(city.Topics, opts...), nil
 }

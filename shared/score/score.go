@@ -1,18 +1,21 @@
-// Package score gives each piece of resident text its sentiment (a VADER compound score in
-// [-1, 1] and a label) and its topics (multi-label, from the city's keyword taxonomy, with a
-// primary topic). It knows nothing of files or buckets: text in, scores out.
+// Package score reads resident text: its sentiment (a VADER compound score in [-1, 1], a
+// label and the words that moved it), its topics (multi-label, from the city's keyword
+// taxonomy, with a primary topic), its keyphrases (normalized 1–3-word noun phrases, for
+// emerging topics) and the places it names (streets, parks, the city's districts); and it
+// places a lat/lon in a district by point-in-polygon over the city's GeoJSON.
+//
+// It knows nothing of files or buckets: text in, scores out. Build one Scorer per taxonomy
+// and reuse it; it is safe for concurrent use.
 package score
 
 import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
-	"strings"
-	"unicode"
-
-	"github.com/jonreiter/govader"
+	"slices"
 
 	"github.com/civicpulse/civicpulse/shared/config"
+	"github.com/civicpulse/civicpulse/shared/score/sentiment"
 )
 
 // Sentiment labels; the thresholds are VADER's: compound >= 0.05 is positive, <= -0.05
@@ -23,46 +26,113 @@ const (
 	Negative = "negative"
 )
 
-// lexiconVersion names the sentiment engine; bump it when the lexicon or rules change.
-const lexiconVersion = "vader-govader-1"
+// engineVersion names the sentiment engine and the text rules (keyphrases, places); bump it
+// when they change, so rows scored before are known to be stale.
+const engineVersion = "civic-1+text-2"
 
 // Result is the scores of one text.
 type Result struct {
 	Sentiment      float64  `json:"sentiment"`
 	SentimentLabel string   `json:"sentiment_label"`
+	SentimentTerms []string `json:"sentiment_terms"`
 	Topics         []string `json:"topics"`
 	PrimaryTopic   string   `json:"primary_topic"`
+	Keyphrases     []string `json:"keyphrases"`
+	Places         []string `json:"places"`
 }
 
-// Scorer scores texts. Build it once (it compiles the lexicon and taxonomy) and reuse it; it is
-// safe for concurrent use.
+// Scorer scores texts.
 type Scorer struct {
-	vader   *govader.SentimentIntensityAnalyzer
-	topics  *Matcher
-	version string
+	sentiment func(string) (float64, []string)
+	topics    *Matcher
+	places    *Gazetteer
+	districts *Districts
+	lex       lexicon // the topics' and places' words, looked up once per word
+	version   string
+}
+
+// Option configures a Scorer.
+type Option func(*options)
+
+type options struct {
+	places    []string
+	districts *Districts
+}
+
+// WithPlaces adds the city's own place names (its districts, neighbourhoods, landmarks) to
+// the gazetteer.
+func WithPlaces(names ...string) Option {
+	return func(o *options) { o.places = append(o.places, names...) }
+}
+
+// WithDistricts lets the scorer place points in districts (see Scorer.District).
+func WithDistricts(d *Districts) Option {
+	return func(o *options) { o.districts = d }
 }
 
 // New returns a scorer for a taxonomy.
-func New(topics []config.Topic) *Scorer {
+func New(topics []config.Topic, opts ...Option) *Scorer {
+	var o options
+	for _, f := range opts {
+		f(&o)
+	}
 	h := sha256.New()
 	for _, t := range topics {
-		fmt.Fprintf(h, "%s\x00%q\x00%q\n", t.ID, t.Keywords, t.Exclude)
+		ws := make([]string, 0, len(t.Weights))
+		for k, w := range t.Weights {
+			ws = append(ws, fmt.Sprintf("%s=%g", k, w))
+		}
+		slices.Sort(ws)
+		fmt.Fprintf(h, "%s\x00%q\x00%q\x00%q\n", t.ID, t.Keywords, t.Exclude, ws)
 	}
+	fmt.Fprintf(h, "places\x00%q\n", o.places)
+	if o.districts != nil {
+		fmt.Fprintf(h, "districts\x00%s\n", o.districts.digest)
+	}
+	an := sentiment.New(sentiment.Civic)
+	topicMatcher, gazetteer := NewMatcher(topics), NewGazetteer(o.places...)
 	return &Scorer{
-		vader:   govader.NewSentimentIntensityAnalyzer(),
-		topics:  NewMatcher(topics),
-		version: lexiconVersion + "+topics-" + hex.EncodeToString(h.Sum(nil)[:4]),
+		lex: newLexicon(topicMatcher, gazetteer),
+		sentiment: func(text string) (float64, []string) {
+			r := an.Score(text)
+			var terms []string
+			if len(r.Terms) > 0 {
+				terms = make([]string, len(r.Terms))
+				for i, t := range r.Terms {
+					terms[i] = t.Text
+				}
+			}
+			return r.Compound, terms
+		},
+		topics:    topicMatcher,
+		places:    gazetteer,
+		districts: o.districts,
+		version:   engineVersion + "+city-" + hex.EncodeToString(h.Sum(nil)[:4]),
 	}
 }
 
-// Version identifies the lexicon and taxonomy: rows scored under another version are stale.
+// Version identifies the engine, the taxonomy, the place names and the district polygons: rows
+// scored under another version are stale.
 func (s *Scorer) Version() string { return s.version }
 
 // Score scores one text.
 func (s *Scorer) Score(text string) Result {
-	c := s.vader.PolarityScores(text).Compound
-	topics, primary := s.topics.Match(text)
-	return Result{Sentiment: c, SentimentLabel: Label(c), Topics: topics, PrimaryTopic: primary}
+	c, terms := s.sentiment(text)
+	var buf [64]token
+	toks, lower := lowerTokens(text, buf[:0])
+	s.lex.annotate(toks)
+	topics, primary := s.topics.matchTokens(toks)
+	return Result{
+		Sentiment: c, SentimentLabel: Label(c), SentimentTerms: terms,
+		Topics: topics, PrimaryTopic: primary,
+		Keyphrases: keyphrases(lower, toks), Places: s.places.places(text, toks),
+	}
+}
+
+// District returns the district that contains a point, when the scorer has district
+// polygons.
+func (s *Scorer) District(lat, lon float64) (string, bool) {
+	return s.districts.Locate(lat, lon)
 }
 
 // Label is the sentiment label of a compound score.
@@ -75,99 +145,4 @@ func Label(compound float64) string {
 	default:
 		return Neutral
 	}
-}
-
-// Matcher finds the topics of a text by keyword rules.
-type Matcher struct {
-	topics []compiledTopic
-}
-
-type compiledTopic struct {
-	id       string
-	keywords [][]string // words; a word ending in * matches by prefix
-	exclude  [][]string
-}
-
-// NewMatcher compiles a taxonomy. Keywords and exclusions are words or phrases; hyphens and
-// punctuation separate words, as in the text.
-func NewMatcher(topics []config.Topic) *Matcher {
-	m := &Matcher{}
-	for _, t := range topics {
-		ct := compiledTopic{id: t.ID}
-		for _, k := range t.Keywords {
-			if w := words(k); len(w) > 0 {
-				ct.keywords = append(ct.keywords, w)
-			}
-		}
-		for _, k := range t.Exclude {
-			if w := words(k); len(w) > 0 {
-				ct.exclude = append(ct.exclude, w)
-			}
-		}
-		m.topics = append(m.topics, ct)
-	}
-	return m
-}
-
-// Match returns the topics a text mentions, in taxonomy order, and the primary topic: the one
-// with the most keyword hits (the first in taxonomy order on a tie). No hit means no topic.
-func (m *Matcher) Match(text string) (topics []string, primary string) {
-	toks := words(text)
-	best := 0
-	for _, t := range m.topics {
-		excluded := make([]bool, len(toks))
-		for _, ex := range t.exclude {
-			for i := range toks {
-				if matchAt(toks, i, ex) {
-					for j := i; j < i+len(ex); j++ {
-						excluded[j] = true
-					}
-				}
-			}
-		}
-		hits := 0
-		for i := range toks {
-			if excluded[i] {
-				continue
-			}
-			for _, k := range t.keywords {
-				if matchAt(toks, i, k) {
-					hits++
-					break
-				}
-			}
-		}
-		if hits > 0 {
-			topics = append(topics, t.id)
-			if hits > best {
-				best, primary = hits, t.id
-			}
-		}
-	}
-	return topics, primary
-}
-
-func matchAt(toks []string, i int, pattern []string) bool {
-	if i+len(pattern) > len(toks) {
-		return false
-	}
-	for j, p := range pattern {
-		tok := toks[i+j]
-		if stem, ok := strings.CutSuffix(p, "*"); ok {
-			if !strings.HasPrefix(tok, stem) {
-				return false
-			}
-		} else if tok != p {
-			return false
-		}
-	}
-	return true
-}
-
-// words lower-cases s and splits it into words of letters, digits, apostrophes and a trailing
-// "*" (for patterns).
-func words(s string) []string {
-	return strings.FieldsFunc(strings.ToLower(s), func(r rune) bool {
-		return !(r >= 'a' && r <= 'z' || r >= '0' && r <= '9' || r == '\'' || r == '*' || r > 0x7F && unicode.IsLetter(r))
-	})
 }

@@ -101,12 +101,3 @@ func TestConcurrentUse(t *testing.T) {
 	}
 	wg.Wait()
 }
-
-func BenchmarkScore(b *testing.B) {
-	s := score.New(config.DefaultTopics())
-	text := "Third week in a row the trash pickup on Oak Street was missed, and the potholes are getting worse. Not happy!"
-	b.SetBytes(int64(len(text)))
-	for b.Loop() {
-		s.Score(text)
-	}
-}

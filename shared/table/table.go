@@ -56,6 +56,7 @@ type Feedback struct {
 type Scores struct {
 	Sentiment      float64  `parquet:"sentiment" json:"sentiment"`
 	SentimentLabel string   `parquet:"sentiment_label,dict" json:"sentiment_label"`
+	SentimentTerms []string `parquet:"sentiment_terms,list" json:"sentiment_terms"`
 	Topics         []string `parquet:"topics,list" json:"topics"`
 	PrimaryTopic   *string  `parquet:"primary_topic,optional,dict" json:"primary_topic"`
 	Keyphrases     []string `parquet:"keyphrases,list" json:"keyphrases"`
@@ -91,6 +92,7 @@ type ScoredFeedback struct {
 
 	Sentiment      float64  `parquet:"sentiment" json:"sentiment"`
 	SentimentLabel string   `parquet:"sentiment_label,dict" json:"sentiment_label"`
+	SentimentTerms []string `parquet:"sentiment_terms,list" json:"sentiment_terms"`
 	Topics         []string `parquet:"topics,list" json:"topics"`
 	PrimaryTopic   *string  `parquet:"primary_topic,optional,dict" json:"primary_topic"`
 	Keyphrases     []string `parquet:"keyphrases,list" json:"keyphrases"`
@@ -105,7 +107,7 @@ func Scored(f Feedback, s Scores) ScoredFeedback {
 		CreatedAt: f.CreatedAt, IngestedAt: f.IngestedAt, AuthorKey: f.AuthorKey, Text: f.Text, URL: f.URL,
 		District: f.District, Lat: f.Lat, Lon: f.Lon, Engagement: f.Engagement, SurveyID: f.SurveyID,
 		QuestionID: f.QuestionID, ServiceCategory: f.ServiceCategory, Status: f.Status, ClosedAt: f.ClosedAt,
-		Sentiment: s.Sentiment, SentimentLabel: s.SentimentLabel, Topics: s.Topics, PrimaryTopic: s.PrimaryTopic,
+		Sentiment: s.Sentiment, SentimentLabel: s.SentimentLabel, SentimentTerms: s.SentimentTerms, Topics: s.Topics, PrimaryTopic: s.PrimaryTopic,
 		Keyphrases: s.Keyphrases, Places: s.Places, ScorerVersion: s.ScorerVersion,
 	}
 }
