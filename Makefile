@@ -4,7 +4,7 @@ GO      ?= go
 PKGS    := ./...
 STORE   ?= ./demo
 
-.PHONY: demo test test-go check fmt vet lint bench build clean
+.PHONY: demo test test-go check fmt vet lint eval bench build clean
 
 demo: ## generate the sample city and run every stage on ./demo
 	$(GO) run ./cmd/civicpulse demo --store $(STORE)
@@ -22,6 +22,12 @@ check: ## formatting and vet
 
 lint: check ## staticcheck, when installed
 	@if command -v staticcheck >/dev/null; then staticcheck $(PKGS); else echo "staticcheck not installed: go install honnef.co/go/tools/cmd/staticcheck@latest"; fi
+
+eval: ## scorer figures on human-labelled data: sentiment r and F1, topic macro-F1, abstain rate
+	$(GO) test -count=1 -run 'TestEval' -v ./shared/score
+
+golden: ## rewrite the report and email golden files (the demo city's too); review the diff
+	$(GO) test -count=1 -run 'Golden' ./shared/report ./shared/mail ./shared/pipeline -update
 
 bench: ## benchmarks of the hot paths
 	$(GO) test -run '^$$' -bench . -benchmem ./shared/...

@@ -25,7 +25,7 @@ type reportFlags struct {
 
 func (r *reportFlags) register(fs *flag.FlagSet) {
 	fs.BoolVar(&r.preview, "preview", false, "write the messages under reports/ and send nothing")
-	fs.StringVar(&r.sender, "sender", "outbox", "outbox (messages as .eml files under outbox/ in the store) or ses (Amazon SES v2, from the AWS environment)")
+	fs.StringVar(&r.sender, "sender", "outbox", "outbox (messages as .eml files under outbox/ in the store), ses (Amazon SES v2, from the AWS environment) or smtp (STARTTLS and AUTH PLAIN; CIVICPULSE_SMTP_HOST, _PORT, _USERNAME, _PASSWORD)")
 	fs.Var(&r.resend, "resend", "recipient key whose delivery is in doubt, to send again (repeatable; only after the mail log shows it was not delivered)")
 	fs.Var(&r.markSent, "mark-sent", "recipient key whose delivery is in doubt, to record as delivered (repeatable)")
 }
@@ -36,15 +36,17 @@ func (r *reportFlags) newSender(ctx context.Context, st store.Store) (mail.Sende
 		return mail.NewOutbox(st, "outbox"), nil
 	case "ses":
 		return mail.NewSESFromEnv(ctx, os.Getenv("CIVICPULSE_SES_CONFIGURATION_SET"))
+	case "smtp":
+		return mail.NewSMTPFromEnv(os.Getenv)
 	}
-	return nil, fmt.Errorf("--sender %q: want outbox or ses", r.sender)
+	return nil, fmt.Errorf("--sender %q: want outbox, ses or smtp", r.sender)
 }
 
 func runReport(ctx context.Context, e *env, args []string) error {
 	var c common
 	var quarter string
 	var rf reportFlags
-	fs := newFlagSet(e, "report [--store S] [--quarter YYYY-Qn] [--preview] [--sender outbox|ses]", "report")
+	fs := newFlagSet(e, "report [--store S] [--quarter YYYY-Qn] [--preview] [--sender outbox|ses|smtp]", "report")
 	c.register(fs)
 	rf.register(fs)
 	fs.StringVar(&quarter, "quarter", "", "fiscal quarter, such as 2027-Q1 (default: the quarter that ended last)")

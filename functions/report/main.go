@@ -20,11 +20,15 @@ func main() {
 		os.Exit(1)
 	}
 	var sender mail.Sender = mail.NewOutbox(env.Store, "outbox")
-	if os.Getenv("CIVICPULSE_SENDER") == "ses" {
-		if sender, err = mail.NewSESFromEnv(ctx, os.Getenv("CIVICPULSE_SES_CONFIGURATION_SET")); err != nil {
-			env.Logger.Error("start report", "err", err)
-			os.Exit(1)
-		}
+	switch os.Getenv("CIVICPULSE_SENDER") {
+	case "ses":
+		sender, err = mail.NewSESFromEnv(ctx, os.Getenv("CIVICPULSE_SES_CONFIGURATION_SET"))
+	case "smtp":
+		sender, err = mail.NewSMTPFromEnv(os.Getenv)
+	}
+	if err != nil {
+		env.Logger.Error("start report", "err", err)
+		os.Exit(1)
 	}
 	h := &Handler{Store: env.Store, ConfigKey: env.ConfigKey, Sender: sender, Now: time.Now, Logger: env.Logger}
 	lambda.Start(h.Handle)

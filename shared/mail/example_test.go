@@ -60,3 +60,16 @@ func Example() {
 	// reports/quarter=2027-Q1/city-manager/sent.json
 	// state/sent/quarter=2027-Q1/city-manager.json
 }
+
+// An SMTP sender for the SES SMTP interface (or any submission server): STARTTLS is
+// required and the credentials go over AUTH PLAIN. Deliver it through a Ledger, as above.
+func ExampleNewSMTP() {
+	s, err := mail.NewSMTP("email-smtp.us-east-1.amazonaws.com", func(o *mail.SMTPOptions) {
+		o.Port = 587
+		o.Username, o.Password = os.Getenv(mail.EnvSMTPUsername), os.Getenv(mail.EnvSMTPPassword)
+	})
+	if err != nil {
+		log.Fatal(err)
+	}
+	var _ mail.Sender = s
+}

@@ -17,7 +17,8 @@ import (
 
 // TestSESMoto sends through SES v2 on moto and reads the message back as moto received it.
 func TestSESMoto(t *testing.T) {
-	endpoint := mailtest.MotoEndpoint(t)
+	t.Parallel()
+	endpoint := mailtest.StartMoto(t) // its own: other packages reset the shared one
 	e := testEmail(t)
 	client := mailtest.MotoSES(t, endpoint, e.From)
 	if _, err := client.CreateConfigurationSet(ctxBg, &sesv2.CreateConfigurationSetInput{ConfigurationSetName: aws.String("civicpulse-reports")}); err != nil {
@@ -59,8 +60,9 @@ func TestSESMoto(t *testing.T) {
 // TestSESRejected: SES refuses a sender whose domain is not verified; that is a rejection,
 // which the ledger may retry, not an unknown outcome.
 func TestSESRejected(t *testing.T) {
-	endpoint := mailtest.MotoEndpoint(t)
-	mailtest.MotoReset(t, endpoint) // no verified identity
+	t.Parallel()
+	endpoint := mailtest.StartMoto(t) // its own: other packages reset the shared one
+	mailtest.MotoReset(t, endpoint)   // no verified identity
 	ses := NewSES(mailtest.SESClient(t, endpoint))
 	_, err := ses.Send(ctxBg, "civicpulse@unverified.example.org", []string{"a@example.gov"}, testEmail(t).Raw)
 	if !errors.Is(err, ErrRejected) {

@@ -13,37 +13,108 @@ import (
 // as percentages, counts with thousands separators. Every string the report shows comes from
 // these functions, so the HTML, the text and the headline cannot disagree.
 
-// formatValue shows a KPI value in its unit: "+12", "61%", "1,610".
+// notANumber is what the report shows for a value that is NaN or infinite: kpis.json should
+// never hold one, but a bad figure must not print as "NaN" or break the layout.
+const notANumber = "n/a"
+
+// formatValue shows a KPI value in its unit: "+12", "61%", "1,610", "4.5 days". A unit the
+// report does not know is shown as a plain number with up to two decimals.
 func formatValue(unit string, v float64) string {
+	if math.IsNaN(v) || math.IsInf(v, 0) {
+		return notANumber
+	}
 	switch unit {
 	case kpi.UnitScore:
 		return signed(math.Round(v * 100))
 	case kpi.UnitShare:
 		return formatInt(math.Round(v*100)) + "%"
-	default:
+	case kpi.UnitCount:
 		return formatInt(math.Round(v))
+	case kpi.UnitDays:
+		return formatDecimal(v, 1) + " " + plural(v, "day", "days")
+	default:
+		return formatDecimal(v, 2)
 	}
 }
 
-// formatDelta shows a difference of two values in the KPI's unit: "+14 pts", "-3 pts", "+61".
+// formatDelta shows a difference of two values in the KPI's unit: "+14 pts", "-3 pts", "+61",
+// "-1.5 days".
 func formatDelta(unit string, d float64) string {
+	if math.IsNaN(d) || math.IsInf(d, 0) {
+		return notANumber
+	}
 	switch unit {
 	case kpi.UnitScore, kpi.UnitShare:
 		return signed(math.Round(d*100)) + " pts"
-	default:
+	case kpi.UnitCount:
 		return signed(math.Round(d))
+	case kpi.UnitDays:
+		s := formatDecimal(d, 1)
+		if d > 0 && s != "0" {
+			s = "+" + s
+		}
+		return s + " " + plural(d, "day", "days")
+	default:
+		s := formatDecimal(d, 2)
+		if d > 0 && s != "0" {
+			s = "+" + s
+		}
+		return s
 	}
 }
 
-// formatMargin shows half the width of an interval: "±5 pts", "±4 pts", "±20".
+// formatMargin shows half the width of an interval: "±5 pts", "±4 pts", "±20", "±0.8 days".
 func formatMargin(unit string, lo, hi float64) string {
 	m := (hi - lo) / 2
+	if math.IsNaN(m) || math.IsInf(m, 0) {
+		return notANumber
+	}
+	m = math.Abs(m)
 	switch unit {
 	case kpi.UnitScore, kpi.UnitShare:
 		return "±" + formatInt(math.Round(m*100)) + " pts"
-	default:
+	case kpi.UnitCount:
 		return "±" + formatInt(math.Round(m))
+	case kpi.UnitDays:
+		return "±" + formatDecimal(m, 1) + " " + plural(m, "day", "days")
+	default:
+		return "±" + formatDecimal(m, 2)
 	}
+}
+
+// formatDecimal writes v with at most digits decimals, trailing zeros dropped, and comma
+// thousands separators: "1,234.5", "3", "-0.25".
+func formatDecimal(v float64, digits int) string {
+	scale := math.Pow(10, float64(digits))
+	v = math.Round(v*scale) / scale
+	if v == 0 {
+		return "0"
+	}
+	whole, frac := math.Modf(math.Abs(v))
+	s := formatInt(whole)
+	if v < 0 {
+		s = "-" + s
+	}
+	if f := strconv.FormatFloat(frac, 'f', digits, 64); strings.Trim(f, "0.") != "" {
+		s += "." + strings.TrimRight(f[2:], "0")
+	}
+	return s
+}
+
+// plural picks the word for a number: "1 day", "1.5 days".
+func plural(v float64, one, many string) string {
+	if math.Abs(v) == 1 {
+		return one
+	}
+	return many
+}
+
+// formatLift writes how many times a share rose: "3.2×".
+func formatLift(v float64) string {
+	if math.IsNaN(v) || math.IsInf(v, 0) {
+		return notANumber
+	}
+	return formatDecimal(v, 1) + "×"
 }
 
 // unitWord names the unit after a number in prose ("-12 points"); empty when the value

@@ -51,7 +51,10 @@ var (
 		"ink": inkCSS,
 		// A Content-ID is a URL the html/template escaper does not know; it is built from
 		// sanitized characters only (see contentIDPart).
-		"cid":         func(id string) htmltemplate.URL { return htmltemplate.URL("cid:" + id) },
+		"cid": func(id string) htmltemplate.URL { return htmltemplate.URL("cid:" + id) },
+		// Resident text may hold a 10,000-character word: let it break anywhere rather
+		// than widen the layout.
+		"wrap":        func() htmltemplate.CSS { return "overflow-wrap:anywhere;word-break:break-word;" },
 		"chartWidth":  func() int { return ChartWidth },
 		"chartHeight": func() int { return ChartHeight },
 	}).ParseFS(templates, "templates/report.html.tmpl"))

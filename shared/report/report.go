@@ -17,6 +17,10 @@ import (
 const (
 	MaxTopics = 5 // top topics by volume
 	MaxQuotes = 3 // quotes per topic
+	// MaxEmerging is the number of emerging topics shown, largest rise first.
+	MaxEmerging = 5
+	// MaxQuoteRunes is the longest quote shown; a longer one is cut at a word with "…".
+	MaxQuoteRunes = 400
 )
 
 // Report is one recipient's view of one quarter: every fact the email states, already worded
@@ -38,8 +42,11 @@ type Report struct {
 	Met, Total int
 	KPIs       []KPI
 	Topics     []Topic
-	Notes      Notes
-	Query      Query
+	// Emerging are phrases whose share of feedback rose against the previous four quarters;
+	// empty hides the section.
+	Emerging []Emerging
+	Notes    Notes
+	Query    Query
 }
 
 // KPI is one row of the KPI table, formatted.
@@ -86,6 +93,16 @@ type Topic struct {
 	NetSentiment  string // "-22"
 	NegativeShare string // "41%"
 	Quotes        []Quote
+}
+
+// Emerging is a phrase residents used much more this quarter than in the four before.
+type Emerging struct {
+	Phrase   string
+	Count    string // "38": records mentioning it
+	Share    string // "4%" of this quarter's records
+	Baseline string // "1%" of the previous four quarters' records
+	Lift     string // "3.2×"
+	Quotes   []Quote
 }
 
 // Quote is a resident's redacted words, made one line.
@@ -176,6 +193,7 @@ func New(doc *kpi.Document, city *config.City, to config.Recipient) (*Report, er
 		}
 	}
 
+	seen := map[string]bool{} // quotes shown so far
 	topics := slices.Clone(doc.Topics)
 	slices.SortStableFunc(topics, func(a, b kpi.TopicSummary) int { return cmp.Compare(b.Volume, a.Volume) })
 	for _, t := range topics {
@@ -185,7 +203,20 @@ func New(doc *kpi.Document, city *config.City, to config.Recipient) (*Report, er
 		if !to.Scope.HasTopic(t.ID) {
 			continue
 		}
-		r.Topics = append(r.Topics, newTopic(t, loc))
+		r.Topics = append(r.Topics, newTopic(t, loc, seen))
+	}
+
+	// Emerging phrases are not tied to a topic, so only a recipient of the whole city's
+	// report sees them: a scoped recipient could otherwise read quotes outside their part.
+	if to.Scope.All {
+		for _, e := range doc.Emerging {
+			if len(r.Emerging) == MaxEmerging {
+				break
+			}
+			if em, ok := newEmerging(e, loc, seen); ok {
+				r.Emerging = append(r.Emerging, em)
+			}
+		}
 	}
 
 	r.Notes = notes(doc, loc)
@@ -388,7 +419,7 @@ func describeTrend(label string, res kpi.Result) string {
 	return s + target + "."
 }
 
-func newTopic(t kpi.TopicSummary, loc *time.Location) Topic {
+func newTopic(t kpi.TopicSummary, loc *time.Location, seen map[string]bool) Topic {
 	label := oneLine(t.Label)
 	if label == "" {
 		label = oneLine(t.ID)
@@ -400,21 +431,63 @@ func newTopic(t kpi.TopicSummary, loc *time.Location) Topic {
 		NetSentiment:  formatValue(kpi.UnitScore, t.NetSentiment),
 		NegativeShare: formatValue(kpi.UnitShare, t.NegativeShare),
 	}
-	for _, q := range t.Quotes {
-		if len(tp.Quotes) == MaxQuotes {
+	tp.Quotes = quotes(t.Quotes, loc, seen)
+	return tp
+}
+
+func newEmerging(e kpi.EmergingTopic, loc *time.Location, seen map[string]bool) (Emerging, bool) {
+	phrase := oneLine(e.Phrase)
+	if phrase == "" {
+		return Emerging{}, false
+	}
+	return Emerging{
+		Phrase: phrase,
+		Count:  formatCount(e.Count),
+		// One decimal: emerging phrases are a few percent of feedback at most.
+		Share:    formatDecimal(e.Share*100, 1) + "%",
+		Baseline: formatDecimal(e.BaselineShare*100, 1) + "%",
+		Lift:     formatLift(e.Lift),
+		Quotes:   quotes(e.Quotes, loc, seen),
+	}, true
+}
+
+// quotes makes up to MaxQuotes non-empty quotes one line each, leaving out those in seen (a
+// comment about two topics is quoted under the first only) and adding the rest to it.
+func quotes(in []kpi.Quote, loc *time.Location, seen map[string]bool) []Quote {
+	var out []Quote
+	for _, q := range in {
+		if len(out) == MaxQuotes {
 			break
 		}
-		text := oneLine(q.Text)
-		if text == "" {
+		text := shorten(oneLine(q.Text), MaxQuoteRunes)
+		if text == "" || seen[text] {
 			continue
 		}
+		seen[text] = true
 		var date string
 		if !q.CreatedAt.IsZero() {
 			date = q.CreatedAt.In(loc).Format("Jan 2, 2006")
 		}
-		tp.Quotes = append(tp.Quotes, Quote{Text: text, Source: oneLine(q.Source), Date: date})
+		out = append(out, Quote{Text: text, Source: oneLine(q.Source), Date: date})
 	}
-	return tp
+	return out
+}
+
+// shorten cuts s to at most max runes, at the last space in its second half if there is one,
+// and marks the cut with an ellipsis.
+func shorten(s string, max int) string {
+	r := []rune(s)
+	if len(r) <= max {
+		return s
+	}
+	r = r[:max-1]
+	for i := len(r) - 1; i >= max/2; i-- {
+		if r[i] == ' ' {
+			r = r[:i]
+			break
+		}
+	}
+	return strings.TrimRight(string(r), " ") + "…"
 }
 
 func notes(doc *kpi.Document, loc *time.Location) Notes {
@@ -491,7 +564,7 @@ func headline(r *Report) []string {
 		switch k.Status.Code {
 		case kpi.StatusAtRisk:
 			nAtRisk++
-			atRisk = append(atRisk, fmt.Sprintf("%s (%s%s; target %s %s, within the margin of error)",
+			atRisk = append(atRisk, fmt.Sprintf("%s (%s%s; target %s %s)",
 				k.Label, k.Value, unitWord(k.Unit), targetWords(res.Direction), formatValue(k.Unit, res.Target)))
 		case kpi.StatusMissed:
 			nMissed++
@@ -548,7 +621,7 @@ func headline(r *Report) []string {
 		out = append(out, "Missed target: "+strings.Join(missed, "; ")+".")
 	}
 	if len(atRisk) > 0 {
-		out = append(out, "At risk: "+strings.Join(atRisk, "; ")+".")
+		out = append(out, "At risk, the target within the margin of error: "+strings.Join(atRisk, "; ")+".")
 	}
 	return out
 }

@@ -178,7 +178,7 @@ func TestHeadline(t *testing.T) {
 				"Worsened significantly since Q4 FY2026: Road complaints and comments (from 351 to 412).",
 				"The other KPIs show no significant change.",
 				"Missed target: Net sentiment, all feedback (-4 points; target at least 0); Road complaints and comments (412; target at most 350).",
-				"At risk: Residents satisfied with city services (survey) (61%; target at least 60%, within the margin of error).",
+				"At risk, the target within the margin of error: Residents satisfied with city services (survey) (61%; target at least 60%).",
 			},
 		},
 		{
@@ -548,6 +548,19 @@ func TestFormat(t *testing.T) {
 		{formatP(0.0004), "p < 0.001"},
 		{formatP(0.0312), "p = 0.031"},
 		{oneLine(" a\r\n\tb\u2028c\u202Ed  "), "a b c d"},
+		{formatValue(kpi.UnitDays, 4.25), "4.3 days"},
+		{formatValue(kpi.UnitDays, 1), "1 day"},
+		{formatValue(kpi.UnitDays, 1234.5), "1,234.5 days"},
+		{formatDelta(kpi.UnitDays, -1.52), "-1.5 days"},
+		{formatDelta(kpi.UnitDays, 0.01), "0 days"},
+		{formatMargin(kpi.UnitDays, 3.2, 4.8), "±0.8 days"},
+		{formatValue("ratio", 0.125), "0.13"},
+		{formatValue("", -2.5), "-2.5"},
+		{formatDelta("", 0.5), "+0.5"},
+		{formatValue(kpi.UnitShare, math.NaN()), "n/a"},
+		{formatValue(kpi.UnitCount, math.Inf(1)), "n/a"},
+		{formatDelta(kpi.UnitScore, math.NaN()), "n/a"},
+		{formatLift(3.24), "3.2×"},
 	}
 	for i, tt := range tests {
 		if tt.got != tt.want {
@@ -567,5 +580,150 @@ func TestNewErrors(t *testing.T) {
 	c.Report.From = ""
 	if _, err := Build(doc, &c, recipient(t, city, "city-manager")); err == nil {
 		t.Error("Build without a sender: got nil error; want one")
+	}
+}
+
+func TestShorten(t *testing.T) {
+	tests := []struct {
+		in   string
+		max  int
+		want string
+	}{
+		{"short", 10, "short"},
+		{"exactly10!", 10, "exactly10!"},
+		{"cut at a word boundary please", 16, "cut at a word…"},
+		{strings.Repeat("A", 20), 10, strings.Repeat("A", 9) + "…"},
+		{"ünïcødé ünïcødé", 9, "ünïcødé…"},
+	}
+	for _, tt := range tests {
+		if got := shorten(tt.in, tt.max); got != tt.want {
+			t.Errorf("shorten(%q, %d) got %q; want %q", tt.in, tt.max, got, tt.want)
+		}
+	}
+}
+
+// TestUnits renders a KPI in every unit, the kinds colleagues add included: every figure is
+// worded in its unit, and the CSV keeps the raw numbers.
+func TestUnits(t *testing.T) {
+	doc, city := fixture(t)
+	tests := []struct {
+		unit, kind                   string
+		value, target, change, ciLow float64
+		wantValue, wantTarget        string
+		wantChange, wantMargin       string
+	}{
+		{kpi.UnitScore, "nps", 0.31, 0.25, 0.08, 0.27, "+31", "≥ +25", "▲ +8 pts, better", "±4 pts"},
+		{kpi.UnitShare, "share_of_voice", 0.183, 0.2, -0.04, 0.16, "18%", "≥ 20%", "▼ -4 pts, worse", "±2 pts"},
+		{kpi.UnitCount, "unique_contributors", 1834, 1500, 120, 1800, "1,834", "≥ 1,500", "▲ +120, better", "±34"},
+		{kpi.UnitDays, "time_to_close", 6.42, 7, -1.3, 5.9, "6.4 days", "≥ 7 days", "▼ -1.3 days, worse", "±0.5 days"},
+		{"per_1000", "future_kind", 2.345, 2, 0.5, 2.1, "2.35", "≥ 2", "▲ +0.5, better", "±0.25"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.unit, func(t *testing.T) {
+			d := cloneDoc(t, doc)
+			k := &d.KPIs[0]
+			hi := 2*tt.value - tt.ciLow
+			k.Unit, k.Kind, k.Value, k.Target, k.Change, k.CILow, k.CIHigh = tt.unit, tt.kind, &tt.value, tt.target, &tt.change, &tt.ciLow, &hi
+			k.ChangeSignificant, k.Status, k.Direction = true, kpi.StatusMet, config.HigherIsBetter
+			r, err := New(d, city, recipient(t, city, "city-manager"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			row := r.KPIs[0]
+			got := []string{row.Value, row.Target, row.Change, row.Margin}
+			want := []string{tt.wantValue, tt.wantTarget, tt.wantChange, tt.wantMargin}
+			if strings.Join(got, "|") != strings.Join(want, "|") {
+				t.Errorf("got %q; want %q", got, want)
+			}
+			m, err := r.Message()
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, part := range []struct {
+				name      string
+				b         []byte
+				wantValue string
+			}{{"html", m.HTML, strings.ReplaceAll(tt.wantValue, "+", "&#43;")}, {"text", m.Text, tt.wantValue}} {
+				if bytes.Contains(part.b, []byte("NaN")) || !bytes.Contains(part.b, []byte(part.wantValue)) {
+					t.Errorf("%s lacks %q or holds NaN", part.name, part.wantValue)
+				}
+			}
+			rows, err := csv.NewReader(bytes.NewReader(bytes.TrimPrefix(m.Attachments[0].Data, []byte("\uFEFF")))).ReadAll()
+			if err != nil {
+				t.Fatal(err)
+			}
+			if f, err := strconv.ParseFloat(rows[1][4], 64); err != nil || f != tt.value {
+				t.Errorf("CSV value got %q; want %v", rows[1][4], tt.value)
+			}
+		})
+	}
+}
+
+// TestQuotesOnce: a comment filed under two topics, or also behind an emerging phrase, is
+// quoted once, under the first.
+func TestQuotesOnce(t *testing.T) {
+	doc, city := fixture(t)
+	d := cloneDoc(t, doc)
+	dup := d.Topics[0].Quotes[0]
+	d.Topics[1].Quotes = append([]kpi.Quote{dup}, d.Topics[1].Quotes...)
+	d.Emerging[0].Quotes = append([]kpi.Quote{dup}, d.Emerging[0].Quotes...)
+	r, err := New(d, city, recipient(t, city, "city-manager"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	for _, tp := range r.Topics {
+		for _, q := range tp.Quotes {
+			if q.Text == dup.Text {
+				n++
+			}
+		}
+	}
+	for _, e := range r.Emerging {
+		for _, q := range e.Quotes {
+			if q.Text == dup.Text {
+				n++
+			}
+		}
+	}
+	if n != 1 {
+		t.Errorf("the quote is shown %d times; want 1", n)
+	}
+}
+
+// TestEmerging: the section shows the fixture's phrases to the whole-city recipient, and is
+// absent when there are none or the recipient's scope is narrower.
+func TestEmerging(t *testing.T) {
+	doc, city := fixture(t)
+	none := cloneDoc(t, doc)
+	none.Emerging = nil
+	tests := []struct {
+		name string
+		doc  *kpi.Document
+		key  string
+		want bool
+	}{
+		{"whole city", doc, "city-manager", true},
+		{"none this quarter", none, "city-manager", false},
+		{"scoped recipient", doc, "public-works", false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			m, err := Build(tt.doc, city, recipient(t, city, tt.key))
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, part := range []struct {
+				name, heading string
+				b             []byte
+			}{{"html", "Emerging topics", m.HTML}, {"text", "EMERGING TOPICS", m.Text}} {
+				if got := bytes.Contains(part.b, []byte(part.heading)); got != tt.want {
+					t.Errorf("%s has the section: got %v; want %v", part.name, got, tt.want)
+				}
+				if tt.want && !bytes.Contains(part.b, []byte("4.1% of feedback, up from 0.9% (4.4×)")) {
+					t.Errorf("%s lacks the figures of “scooter parking”", part.name)
+				}
+			}
+		})
 	}
 }

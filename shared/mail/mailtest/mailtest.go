@@ -1,5 +1,6 @@
-// Package mailtest holds helpers for tests that send mail: reading back what moto's SES
-// received, and a Sender fake for failures the real services cannot produce on demand.
+// Package mailtest holds helpers for tests that send mail: a moto of the test's own and
+// reading back what its SES received, an in-process SMTP server (STARTTLS, AUTH PLAIN), and a
+// Sender fake for failures the real services cannot produce on demand.
 package mailtest
 
 import (
