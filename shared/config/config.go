@@ -11,7 +11,9 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"regexp"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -38,6 +40,17 @@ type City struct {
 	// redacted.
 	PublicHandles []string `yaml:"public_handles"`
 
+	// DistrictsGeoJSON is the store key of a GeoJSON FeatureCollection of the districts'
+	// polygons; the score stage places feedback with a lat/lon in the district that contains
+	// it. Each feature names its district by the property DistrictProperty (default "id"),
+	// matched against the districts' ids, names and aliases.
+	DistrictsGeoJSON string `yaml:"districts_geojson"`
+	DistrictProperty string `yaml:"district_property"`
+	// SurveyWeighting rakes survey responses to population margins before survey KPIs.
+	SurveyWeighting SurveyWeighting `yaml:"survey_weighting"`
+	// Emerging tunes the emerging-topics list of the report.
+	Emerging Emerging `yaml:"emerging"`
+
 	loc *time.Location
 }
 
@@ -55,7 +68,7 @@ type District struct {
 type Source struct {
 	// ID is the source name used in S3 paths (inbox/<id>/, source=<id>).
 	ID string `yaml:"id"`
-	// Format is the export format: surveymonkey or twitter.
+	// Format is the export format: one of Formats.
 	Format string `yaml:"format"`
 	// SurveyID names the survey the export belongs to (surveys only).
 	SurveyID string `yaml:"survey_id"`
@@ -64,7 +77,36 @@ type Source struct {
 	// Questions gives survey questions stable ids: id -> the start of the question text as
 	// exported. Questions not listed get an id made from their text.
 	Questions map[string]string `yaml:"questions"`
-	Line      int               `yaml:"-"`
+	// CSV maps the columns of a generic CSV export (format csv) onto feedback fields.
+	CSV  *CSVMapping `yaml:"csv"`
+	Line int         `yaml:"-"`
+}
+
+// Formats are the export formats a source can have.
+var Formats = []string{"surveymonkey", "qualtrics", "googleforms", "twitter", "reddit", "facebook", "open311", "csv"}
+
+// CSVMapping names, by header, the columns of a generic CSV export. Empty names are absent
+// columns; ID, CreatedAt and Text are required.
+type CSVMapping struct {
+	ID        string `yaml:"id"`
+	CreatedAt string `yaml:"created_at"`
+	// TimeLayout is a Go time layout for CreatedAt and ClosedAt; empty tries RFC 3339 and
+	// common spreadsheet layouts. Times without a zone are read in the city's zone.
+	TimeLayout string `yaml:"time_layout"`
+	Text       string `yaml:"text"`
+	Author     string `yaml:"author"`
+	District   string `yaml:"district"`
+	Lat        string `yaml:"lat"`
+	Lon        string `yaml:"lon"`
+	Category   string `yaml:"category"`
+	Status     string `yaml:"status"`
+	ClosedAt   string `yaml:"closed_at"`
+	URL        string `yaml:"url"`
+	// Channel is survey, social or service_request; default social.
+	Channel string `yaml:"channel"`
+	// Ratings are columns holding answers to rating questions: each becomes a
+	// survey_answers row with its value normalized.
+	Ratings []string `yaml:"ratings"`
 }
 
 // Topic is one entry of the taxonomy. Keywords match whole words or phrases,
@@ -74,6 +116,10 @@ type Topic struct {
 	Label    string   `yaml:"label"`
 	Keywords []string `yaml:"keywords"`
 	Exclude  []string `yaml:"exclude"`
+	// Weights gives some keywords more (or less) weight than the default (1 a word, 2 a
+	// phrase of two or more words) when the primary topic is chosen; a keyword listed only
+	// here is a keyword too.
+	Weights map[string]float64 `yaml:"weights"`
 	// Remove drops a default topic from the city's taxonomy.
 	Remove bool `yaml:"remove"`
 	Line   int  `yaml:"-"`
@@ -91,10 +137,49 @@ type Filter struct {
 
 // KPI kinds.
 const (
-	KindNetSentiment = "net_sentiment"
-	KindVolume       = "volume"
-	KindSatisfaction = "satisfaction"
+	KindNetSentiment       = "net_sentiment"
+	KindVolume             = "volume"
+	KindShareOfVoice       = "share_of_voice"
+	KindSatisfaction       = "satisfaction"
+	KindNPS                = "nps"
+	KindUniqueContributors = "unique_contributors"
+	KindTimeToClose        = "time_to_close"
 )
+
+// Kinds lists the KPI kinds in the order the docs present them.
+var Kinds = []string{KindNetSentiment, KindVolume, KindShareOfVoice, KindSatisfaction, KindNPS, KindUniqueContributors, KindTimeToClose}
+
+// SurveyKind reports whether a KPI kind reads survey answers (rather than feedback records).
+func SurveyKind(kind string) bool { return kind == KindSatisfaction || kind == KindNPS }
+
+// SurveyWeighting says how survey responses are weighted: raked (iterative proportional
+// fitting) to population margins, each quarter and survey apart, then trimmed.
+type SurveyWeighting struct {
+	Margins []Margin `yaml:"margins"`
+	// Trim caps a weight at this multiple of the mean weight (re-normalizing after); 0 means 5.
+	Trim float64 `yaml:"trim"`
+}
+
+// Margin is the population distribution of one respondent characteristic.
+type Margin struct {
+	// Variable is "district" (the answers' district column) or the id of a survey question
+	// whose answer text is the category (such as an age band).
+	Variable string `yaml:"variable"`
+	// Shares maps each category to its share of the population; they sum to 1.
+	Shares map[string]float64 `yaml:"shares"`
+	Line   int                `yaml:"-"`
+}
+
+// Emerging configures emerging topics: keyphrases whose share of feedback rose most against
+// the previous four quarters.
+type Emerging struct {
+	// MinCount is the fewest records this quarter a keyphrase needs; 0 means 10.
+	MinCount int `yaml:"min_count"`
+	// Top is how many emerging topics are listed; 0 means 5.
+	Top int `yaml:"top"`
+	// Prior is the pseudo-count added to both quarters' counts to smooth the lift; 0 means 1.
+	Prior float64 `yaml:"prior"`
+}
 
 // KPI directions.
 const (
@@ -326,6 +411,15 @@ func (k *KPI) UnmarshalYAML(n *yaml.Node) error {
 	return nil
 }
 
+func (m *Margin) UnmarshalYAML(n *yaml.Node) error {
+	type plain Margin
+	if err := n.Decode((*plain)(m)); err != nil {
+		return err
+	}
+	m.Line = n.Line
+	return nil
+}
+
 func (r *Recipient) UnmarshalYAML(n *yaml.Node) error {
 	type plain Recipient
 	if err := n.Decode((*plain)(r)); err != nil {
@@ -407,10 +501,14 @@ func (c *City) validate(file string) Errors {
 			add(s.Line, "source id %q: listed twice", s.ID)
 		}
 		sources[s.ID] = true
-		switch s.Format {
-		case "surveymonkey", "twitter":
-		default:
-			add(s.Line, "source %q: unknown format %q (want surveymonkey or twitter)", s.ID, s.Format)
+		if !slices.Contains(Formats, s.Format) {
+			add(s.Line, "source %q: unknown format %q (want one of %s)", s.ID, s.Format, strings.Join(Formats, ", "))
+		}
+		if m := s.CSV; s.Format == "csv" && (m == nil || m.ID == "" || m.CreatedAt == "" || m.Text == "") {
+			add(s.Line, "source %q: format csv needs csv: with at least id, created_at and text columns", s.ID)
+		}
+		if m := s.CSV; m != nil && m.Channel != "" && m.Channel != "survey" && m.Channel != "social" && m.Channel != "service_request" {
+			add(s.Line, "source %q: csv.channel %q: want survey, social or service_request", s.ID, m.Channel)
 		}
 	}
 	topics := map[string]bool{}
@@ -422,7 +520,7 @@ func (c *City) validate(file string) Errors {
 		if !idPattern.MatchString(t.ID) {
 			add(t.Line, "topic id %q: use lower-case letters, digits, '_' or '-'", t.ID)
 		}
-		if len(t.Keywords) == 0 {
+		if len(t.Keywords)+len(t.Weights) == 0 {
 			add(t.Line, "topic %q: keywords: at least one is required", t.ID)
 		}
 		topics[t.ID] = true
@@ -439,14 +537,31 @@ func (c *City) validate(file string) Errors {
 		if k.Label == "" {
 			add(k.Line, "kpi %q: label: required", k.ID)
 		}
+		switch {
+		case !slices.Contains(Kinds, k.Kind):
+			add(k.Line, "kpi %q: unknown kind %q (want one of %s)", k.ID, k.Kind, strings.Join(Kinds, ", "))
+		case SurveyKind(k.Kind) && k.Filter.Question == "":
+			add(k.Line, "kpi %q: filter.question: required for kind %s", k.ID, k.Kind)
+		case SurveyKind(k.Kind) && k.Filter.Topic != "":
+			add(k.Line, "kpi %q: filter.topic: survey answers have no topic (kind %s)", k.ID, k.Kind)
+		case !SurveyKind(k.Kind) && k.Filter.Question != "":
+			add(k.Line, "kpi %q: filter.question: only satisfaction and nps read a question", k.ID)
+		case k.Kind == KindTimeToClose && k.Filter.Channel != "" && k.Filter.Channel != "service_request":
+			add(k.Line, "kpi %q: filter.channel %q: time_to_close reads service requests only", k.ID, k.Filter.Channel)
+		}
 		switch k.Kind {
-		case KindNetSentiment, KindVolume:
-		case KindSatisfaction:
-			if k.Filter.Question == "" {
-				add(k.Line, "kpi %q: filter.question: required for kind %s", k.ID, k.Kind)
+		case KindShareOfVoice, KindSatisfaction:
+			if k.Target < 0 || k.Target > 1 {
+				add(k.Line, "kpi %q: target %v: a %s is a share between 0 and 1", k.ID, k.Target, k.Kind)
 			}
-		default:
-			add(k.Line, "kpi %q: unknown kind %q (want %s, %s or %s)", k.ID, k.Kind, KindNetSentiment, KindVolume, KindSatisfaction)
+		case KindNetSentiment, KindNPS:
+			if k.Target < -1 || k.Target > 1 {
+				add(k.Line, "kpi %q: target %v: a %s is between -1 and 1 (0.25 means +25 points)", k.ID, k.Target, k.Kind)
+			}
+		case KindVolume, KindUniqueContributors, KindTimeToClose:
+			if k.Target < 0 {
+				add(k.Line, "kpi %q: target %v: must not be negative", k.ID, k.Target)
+			}
 		}
 		switch k.Direction {
 		case HigherIsBetter, LowerIsBetter:
@@ -475,6 +590,52 @@ func (c *City) validate(file string) Errors {
 		default:
 			add(k.Line, "kpi %q: filter.channel %q: want survey, social or service_request", k.ID, k.Filter.Channel)
 		}
+	}
+	w := &c.SurveyWeighting
+	if w.Trim == 0 {
+		w.Trim = 5
+	}
+	if w.Trim <= 1 {
+		add(0, "survey_weighting.trim %v: must be above 1 (a multiple of the mean weight)", w.Trim)
+	}
+	vars := map[string]bool{}
+	for _, m := range w.Margins {
+		if m.Variable == "" {
+			add(m.Line, "survey_weighting margin: variable: required (district or a question id)")
+		}
+		if vars[m.Variable] {
+			add(m.Line, "survey_weighting margin %q: listed twice", m.Variable)
+		}
+		vars[m.Variable] = true
+		sum := 0.0
+		for _, cat := range slices.Sorted(maps.Keys(m.Shares)) {
+			share := m.Shares[cat]
+			if share <= 0 || share > 1 {
+				add(m.Line, "survey_weighting margin %q: share of %q is %v; want above 0 and at most 1", m.Variable, cat, share)
+			}
+			if m.Variable == "district" && !districts[cat] {
+				add(m.Line, "survey_weighting margin district: %q is not a configured district", cat)
+			}
+			sum += share
+		}
+		if len(m.Shares) < 2 {
+			add(m.Line, "survey_weighting margin %q: shares: at least two categories are required", m.Variable)
+		} else if sum < 0.999 || sum > 1.001 {
+			add(m.Line, "survey_weighting margin %q: shares sum to %.4f; want 1", m.Variable, sum)
+		}
+	}
+	e := &c.Emerging
+	if e.MinCount < 0 || e.Top < 0 || e.Prior < 0 {
+		add(0, "emerging: min_count, top and prior must not be negative")
+	}
+	if e.MinCount == 0 {
+		e.MinCount = 10
+	}
+	if e.Top == 0 {
+		e.Top = 5
+	}
+	if e.Prior == 0 {
+		e.Prior = 1
 	}
 	keys := map[string]bool{}
 	for _, r := range c.Recipients {

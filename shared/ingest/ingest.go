@@ -4,12 +4,23 @@
 //
 // Parsers read an io.Reader and know nothing of where the bytes came from; transport (a file
 // dropped in the inbox, an API pull) is the caller's. One bad record never sinks a batch: it
-// becomes a Bad entry and the good records go on.
+// becomes a Bad entry and the good records go on; a JSON page cut short keeps the records that
+// are whole before the break.
+//
+// Formats (config.Formats): surveymonkey, qualtrics (current and legacy) and googleforms
+// CSV exports, and csv through a column mapping, give survey_answers in long form with rating
+// labels normalized, and their open-ended answers as feedback with channel survey; twitter
+// (X v2), reddit (listings and comment trees) and facebook (Graph pages of posts and
+// comments) give social feedback; open311 (GeoReport v2 requests.json) gives service requests.
+// Every input is decoded from UTF-8 (with or without a BOM), UTF-16 or Windows-1252 and
+// normalized to NFC.
 package ingest
 
 import (
+	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"io"
 	"strings"
@@ -75,17 +86,41 @@ type Options struct {
 	IngestedAt time.Time
 }
 
+// ErrEmptyFile is returned by Parse for an export with nothing in it but white space: nothing
+// is lost, but the caller should say so (an export that came out empty is usually a fault).
+var ErrEmptyFile = errors.New("empty file")
+
 // Parse reads one export in the source's format; name is the file name used in messages.
 // The error is for a file that cannot be read at all; record-level problems are in Batch.Bad.
 func Parse(r io.Reader, name string, opts Options) (*Batch, error) {
 	if opts.Location == nil {
 		opts.Location = time.UTC
 	}
+	raw, err := io.ReadAll(r)
+	if err != nil {
+		return nil, fmt.Errorf("read %s: %w", name, err)
+	}
+	if len(bytes.TrimSpace(DecodeText(raw))) == 0 {
+		return nil, fmt.Errorf("parse %s: %w (%d bytes)", name, ErrEmptyFile, len(raw))
+	}
+	r = bytes.NewReader(raw)
 	switch opts.Source.Format {
 	case "surveymonkey":
 		return ParseSurveyMonkey(r, name, opts)
+	case "qualtrics":
+		return ParseQualtrics(r, name, opts)
+	case "googleforms":
+		return ParseGoogleForms(r, name, opts)
+	case "csv":
+		return ParseCSV(r, name, opts)
 	case "twitter":
 		return ParseTwitter(r, name, opts)
+	case "reddit":
+		return ParseReddit(r, name, opts)
+	case "facebook":
+		return ParseFacebook(r, name, opts)
+	case "open311":
+		return ParseOpen311(r, name, opts)
 	default:
 		return nil, fmt.Errorf("parse %s: unknown format %q", name, opts.Source.Format)
 	}

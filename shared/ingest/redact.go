@@ -4,8 +4,10 @@ import (
 	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/hex"
+	"hash"
 	"regexp"
 	"strings"
+	"sync"
 
 	"github.com/civicpulse/civicpulse/shared/table"
 )
@@ -21,47 +23,319 @@ const (
 )
 
 var (
-	reEmail = regexp.MustCompile(`(?i)[a-z0-9._%+\-]+@[a-z0-9.\-]+\.[a-z]{2,}`)
-	reSSN   = regexp.MustCompile(`\b\d{3}-\d{2}-\d{4}\b`)
+	reEmail = regexp.MustCompile(`(?i)^[a-z0-9._%+\-]+@[a-z0-9\-]+(?:\.[a-z0-9\-]+)*\.[a-z]{2,}`)
+	reSSN   = regexp.MustCompile(`\b\d{3}-\d{2}-\d{4}\b|\b\d{3} \d{2} \d{4}\b`)
 	reCard  = regexp.MustCompile(`\b(?:\d[ -]?){12,18}\d\b`)
-	// US numbers with or without the country code, and international numbers written with +.
-	rePhone   = regexp.MustCompile(`(?:\+\d{1,3}[\s.\-]?)?(?:\(\d{3}\)\s?|\b\d{3}[\s.\-])\d{3}[\s.\-]\d{4}\b|\+[1-9]\d{0,2}(?:[\s.\-]?\d{2,4}){2,5}\b`)
-	reAddress = regexp.MustCompile(`\b\d{1,6}\s+(?:[NSEW]\.?\s+)?(?:[A-Z0-9][A-Za-z0-9'\-]*\s+){1,3}` +
-		`(?i:street|st|avenue|ave|road|rd|boulevard|blvd|drive|dr|lane|ln|way|court|ct|place|pl|terrace|ter|parkway|pkwy|highway|hwy|circle|cir)\b\.?`)
-	reHandle = regexp.MustCompile(`(^|[^A-Za-z0-9_@])@([A-Za-z0-9_]{1,15})\b`)
+	// International numbers written with + (and an optional trunk (0)); checked for 8..15 digits.
+	reIntlPhone = regexp.MustCompile(`\+[1-9]\d{0,2}(?:[\s.\-]?(?:\(0\)\s?)?\(?\d{1,5}\)?){2,6}\b`)
+	// US numbers with or without the country code, bracketed area code, or ten bare digits.
+	reUSPhone   = regexp.MustCompile(`(?:\b1[\s.\-]?)?(?:\(\d{3}\)\s?|\b\d{3}[\s.\-])\d{3}[\s.\-]\d{4}\b|\b[2-9]\d{2}[2-9]\d{6}\b`)
+	reAddressAt = regexp.MustCompile(`^\d{1,6}[A-Za-z]?\s+(?:(?i:[NSEW]\.?|north|south|east|west)\s+)?(?:[A-Za-z0-9][A-Za-z0-9'\-.]*\s+){1,4}?` +
+		`(?i:street|st|avenue|ave|road|rd|boulevard|blvd|drive|dr|lane|ln|way|court|ct|place|pl|terrace|ter|parkway|pkwy|highway|hwy|circle|cir|trail|trl|square|sq|alley|crescent|row|pike|plaza)\b\.?`)
+	reClock = regexp.MustCompile(`(?i)^\d{1,2}(?:am|pm|h)?$`)
 )
+
+// Words that cannot be part of a street name: "12 potholes on Elm St" is not an address.
+var notStreetWord = map[string]bool{
+	"on": true, "at": true, "in": true, "the": true, "a": true, "an": true, "and": true, "or": true,
+	"of": true, "to": true, "from": true, "near": true, "by": true, "for": true, "with": true,
+	"about": true, "over": true, "under": true, "past": true, "across": true, "between": true,
+	"behind": true, "before": true, "after": true, "off": true, "into": true, "onto": true,
+	"along": true, "around": true, "than": true, "is": true, "was": true, "are": true, "were": true,
+	"it": true, "this": true, "that": true, "my": true, "our": true, "your": true, "their": true,
+	"we": true, "i": true, "you": true, "they": true, "me": true, "us": true, "minutes": true,
+	"mins": true, "min": true, "hours": true, "hrs": true, "days": true, "weeks": true, "months": true,
+	"years": true, "times": true, "people": true, "cars": true, "buses": true, "kids": true,
+	"am": true, "pm": true, "blocks": true, "miles": true, "feet": true, "ft": true, "percent": true,
+}
+
+// Words before a number that make it not a house number: "Route 9 Lane closure".
+var notHouseNumberAfter = map[string]bool{
+	"route": true, "bus": true, "highway": true, "hwy": true, "interstate": true, "line": true,
+	"number": true, "no": true, "no.": true, "#": true, "ward": true, "district": true, "unit": true,
+	"apt": true, "suite": true, "exit": true, "mile": true, "us": true, "sr": true, "i": true,
+}
 
 // Redactor removes personal data from text and replaces authors by a keyed hash.
 type Redactor struct {
 	// Key is the city's secret for author hashing: without it, author keys cannot be linked
-	// back to accounts.
+	// back to accounts. It must not change once the Redactor is in use.
 	Key []byte
 	// PublicHandles are @handles of public accounts (the city's own, its departments) that
 	// are kept; all others are taken to be private persons and redacted. Lower case.
 	PublicHandles map[string]bool
+
+	macs sync.Pool // of HMACs keyed with Key: making one per author costs more than the hash
 }
 
 // Text returns s with e-mail addresses, phone numbers, SSN-like and card-like numbers, street
 // addresses with house numbers and @handles of private persons replaced by placeholders.
+//
+// Most posts hold no '@' and few digits: one byte scan decides which patterns can match at
+// all, and only those run.
 func (r *Redactor) Text(s string) string {
-	s = reEmail.ReplaceAllString(s, RedactedEmail)
-	s = reSSN.ReplaceAllString(s, RedactedSSN)
-	s = reCard.ReplaceAllStringFunc(s, func(m string) string {
-		if luhn(m) {
-			return RedactedCard
+	at, plus := false, false
+	digits := 0
+	// The most digits in any 16-byte and 40-byte stretch: a phone or SSN needs 9 or more
+	// close together, a card 13; years, prices and route numbers never get there.
+	var near16, near40, run16, run40 int
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		isDigit := c >= '0' && c <= '9'
+		if isDigit {
+			digits++
+			run16++
+			run40++
 		}
-		return m
-	})
-	s = rePhone.ReplaceAllString(s, RedactedPhone)
-	s = reAddress.ReplaceAllString(s, RedactedAddress)
-	s = reHandle.ReplaceAllStringFunc(s, func(m string) string {
-		sub := reHandle.FindStringSubmatch(m)
-		if r.PublicHandles[strings.ToLower(sub[2])] {
+		if i >= 16 && s[i-16] >= '0' && s[i-16] <= '9' {
+			run16--
+		}
+		if i >= 40 && s[i-40] >= '0' && s[i-40] <= '9' {
+			run40--
+		}
+		near16, near40 = max(near16, run16), max(near40, run40)
+		switch c {
+		case '@':
+			at = true
+		case '+':
+			plus = true
+		}
+	}
+	if at {
+		s = replaceEmails(s)
+	}
+	if near16 >= 9 {
+		s = reSSN.ReplaceAllLiteralString(s, RedactedSSN)
+	}
+	if plus && near40 >= 8 {
+		s = reIntlPhone.ReplaceAllStringFunc(s, func(m string) string {
+			if n := countDigits(m); n >= 8 && n <= 15 {
+				return RedactedPhone
+			}
 			return m
-		}
-		return sub[1] + RedactedHandle
-	})
+		})
+	}
+	if near40 >= 13 {
+		s = reCard.ReplaceAllStringFunc(s, func(m string) string {
+			if luhn(m) && cardGrouping(m) {
+				return RedactedCard
+			}
+			return m
+		})
+	}
+	if near16 >= 10 {
+		s = reUSPhone.ReplaceAllLiteralString(s, RedactedPhone)
+	}
+	if digits >= 1 {
+		s = replaceAddresses(s)
+	}
+	if at {
+		s = r.replaceHandles(s)
+	}
 	return s
+}
+
+// replaceAddresses replaces house-numbered street addresses, rejecting matches whose "street
+// name" holds ordinary words or whose number follows "Route", "Bus", ... The pattern is only
+// tried, anchored, where a house number can start (a run of 1 to 6 digits at a word start,
+// then a space): far cheaper than searching the whole text with it.
+func replaceAddresses(s string) string {
+	var out strings.Builder
+	last := 0
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' || (i > 0 && isWordByte(s[i-1])) {
+			continue
+		}
+		j := i
+		for j < len(s) && s[j] >= '0' && s[j] <= '9' {
+			j++
+		}
+		if j-i > 6 || j >= len(s) {
+			i = j
+			continue
+		}
+		if k := j; (s[k] >= 'A' && s[k] <= 'Z' || s[k] >= 'a' && s[k] <= 'z') && k+1 < len(s) && !isWordByte(s[k+1]) {
+			j++
+		}
+		if j >= len(s) || (s[j] != ' ' && s[j] != '\t' && s[j] != '\n') {
+			i = j
+			continue
+		}
+		window := s[i:min(len(s), i+160)]
+		if !suffixSoon(window[j-i:]) {
+			i = j
+			continue
+		}
+		loc := reAddressAt.FindStringIndex(window)
+		if loc == nil || !plausibleAddress(s, i, i+loc[1]) {
+			i = j
+			continue
+		}
+		if out.Len() == 0 {
+			out.Grow(len(s))
+		}
+		out.WriteString(s[last:i])
+		out.WriteString(RedactedAddress)
+		last = i + loc[1]
+		i = last - 1
+	}
+	if last == 0 {
+		return s
+	}
+	out.WriteString(s[last:])
+	return out.String()
+}
+
+var streetSuffixes = func() map[string]bool {
+	m := map[string]bool{}
+	for _, w := range strings.Split("street st avenue ave road rd boulevard blvd drive dr lane ln way court ct place pl terrace ter "+
+		"parkway pkwy highway hwy circle cir trail trl square sq alley crescent row pike plaza", " ") {
+		m[w] = true
+	}
+	return m
+}()
+
+// suffixSoon says whether one of the next six words is a street suffix: without one there is
+// no address here, and the pattern need not run.
+func suffixSoon(s string) bool {
+	var buf [16]byte
+	for n, w := 0, 0; n < 6 && w < len(s); n++ {
+		for w < len(s) && !isWordByte(s[w]) {
+			w++
+		}
+		e := w
+		for e < len(s) && isWordByte(s[e]) {
+			e++
+		}
+		if l := e - w; l >= 2 && l <= len(buf) {
+			for k := w; k < e; k++ {
+				c := s[k]
+				if c >= 'A' && c <= 'Z' {
+					c += 'a' - 'A'
+				}
+				buf[k-w] = c
+			}
+			if streetSuffixes[string(buf[:l])] {
+				return true
+			}
+		}
+		w = e
+	}
+	return false
+}
+
+func isWordByte(c byte) bool {
+	return c >= '0' && c <= '9' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c == '_'
+}
+
+func plausibleAddress(s string, start, end int) bool {
+	words := strings.Fields(s[start:end])
+	for _, w := range words[1 : len(words)-1] {
+		if notStreetWord[strings.ToLower(strings.Trim(w, ".,"))] {
+			return false
+		}
+	}
+	before := strings.Fields(s[max(0, start-16):start])
+	if len(before) > 0 && start > 0 && s[start-1] == ' ' {
+		if notHouseNumberAfter[strings.ToLower(strings.Trim(before[len(before)-1], ",:"))] {
+			return false
+		}
+	}
+	if start > 0 && strings.ContainsRune("#$-/:.,", rune(s[start-1])) {
+		return false
+	}
+	return true
+}
+
+// replaceHandles replaces @handles (1 to 15 word characters after an '@' that does not follow
+// a word character, '@', '.', '/' or ']') of private persons; a hand-written scan of the '@'s,
+// as the regexp engine costs more than everything else here.
+func (r *Redactor) replaceHandles(s string) string {
+	var out strings.Builder
+	last := 0
+	for i := strings.IndexByte(s, '@'); i >= 0; {
+		j := i + 1
+		for j < len(s) && isWordByte(s[j]) {
+			j++
+		}
+		ok := j-i-1 >= 1 && j-i-1 <= 15 && (i == 0 || !isWordByte(s[i-1]) && !strings.ContainsRune("@./]", rune(s[i-1])))
+		if ok {
+			h := s[i+1 : j]
+			if !r.PublicHandles[strings.ToLower(h)] && !reClock.MatchString(h) {
+				if out.Len() == 0 {
+					out.Grow(len(s))
+				}
+				out.WriteString(s[last:i])
+				out.WriteString(RedactedHandle)
+				last = j
+			}
+		}
+		k := strings.IndexByte(s[j:], '@')
+		if k < 0 {
+			break
+		}
+		i = j + k
+	}
+	if last == 0 {
+		return s
+	}
+	out.WriteString(s[last:])
+	return out.String()
+}
+
+// replaceEmails replaces e-mail addresses: around each '@', the longest local part and domain
+// that can be, checked by an anchored pattern.
+func replaceEmails(s string) string {
+	var out strings.Builder
+	last := 0
+	for i := strings.IndexByte(s, '@'); i >= 0; {
+		a := i
+		for a > last && isEmailLocal(s[a-1]) {
+			a--
+		}
+		z := i + 1
+		for z < len(s) && (isWordByte(s[z]) && s[z] != '_' || s[z] == '-' || s[z] == '.') {
+			z++
+		}
+		next := z
+		if a < i {
+			if m := reEmail.FindStringIndex(s[a:z]); m != nil && m[0] == 0 {
+				if out.Len() == 0 {
+					out.Grow(len(s))
+				}
+				out.WriteString(s[last:a])
+				out.WriteString(RedactedEmail)
+				last, next = a+m[1], a+m[1]
+			}
+		}
+		if next <= i {
+			next = i + 1
+		}
+		k := strings.IndexByte(s[next:], '@')
+		if k < 0 {
+			break
+		}
+		i = next + k
+	}
+	if last == 0 {
+		return s
+	}
+	out.WriteString(s[last:])
+	return out.String()
+}
+
+func isEmailLocal(c byte) bool {
+	return isWordByte(c) || c == '.' || c == '%' || c == '+' || c == '-'
+}
+
+func countDigits(s string) int {
+	n := 0
+	for i := 0; i < len(s); i++ {
+		if s[i] >= '0' && s[i] <= '9' {
+			n++
+		}
+	}
+	return n
 }
 
 // AuthorKey is the keyed hash of a vendor's author id; empty authors have no key.
@@ -69,9 +343,18 @@ func (r *Redactor) AuthorKey(source, author string) *string {
 	if author == "" {
 		return nil
 	}
-	m := hmac.New(sha256.New, r.Key)
-	m.Write([]byte(source + "\x00" + author))
-	return ptr(hex.EncodeToString(m.Sum(nil)[:16]))
+	m, _ := r.macs.Get().(hash.Hash)
+	if m == nil {
+		m = hmac.New(sha256.New, r.Key)
+	}
+	m.Reset()
+	m.Write([]byte(source))
+	m.Write([]byte{0})
+	m.Write([]byte(author))
+	var sum [sha256.Size]byte
+	key := hex.EncodeToString(m.Sum(sum[:0])[:16])
+	r.macs.Put(m)
+	return &key
 }
 
 // Apply redacts a parsed batch in place and returns its feedback rows, ready to store.
@@ -88,8 +371,27 @@ func (r *Redactor) Apply(b *Batch) []table.Feedback {
 	}
 	for i := range b.Bad {
 		b.Bad[i].Raw = r.Text(b.Bad[i].Raw)
+		b.Bad[i].Detail = r.Text(b.Bad[i].Detail)
 	}
 	return out
+}
+
+// cardGrouping says whether a number is written as cards are: in one run, in fours, or 4-6-5
+// (American Express); ISBNs and other Luhn-valid codes are grouped otherwise.
+func cardGrouping(s string) bool {
+	groups := strings.FieldsFunc(s, func(r rune) bool { return r == ' ' || r == '-' })
+	if len(groups) == 1 {
+		return true
+	}
+	if len(groups) == 3 && len(groups[0]) == 4 && len(groups[1]) == 6 && len(groups[2]) >= 4 {
+		return true
+	}
+	for i, g := range groups {
+		if len(g) != 4 && (i != len(groups)-1 || len(g) > 4) {
+			return false
+		}
+	}
+	return true
 }
 
 func luhn(s string) bool {

@@ -1,8 +1,6 @@
 package ingest
 
 import (
-	"bytes"
-	"encoding/csv"
 	"errors"
 	"fmt"
 	"io"
@@ -10,8 +8,6 @@ import (
 	"strconv"
 	"strings"
 	"time"
-
-	"github.com/civicpulse/civicpulse/shared/table"
 )
 
 // SurveyMonkey exports begin with respondent metadata columns, then one column per question
@@ -36,124 +32,70 @@ var ratingLabels = map[string]scalePoint{
 	"somewhat dissatisfied": {2, 1, 5}, "dissatisfied": {2, 1, 5}, "very dissatisfied": {1, 1, 5},
 	"excellent": {5, 1, 5}, "very good": {4, 1, 5}, "good": {3, 1, 5}, "fair": {2, 1, 5}, "poor": {1, 1, 5},
 	"strongly agree": {5, 1, 5}, "agree": {4, 1, 5}, "neither agree nor disagree": {3, 1, 5},
+	"somewhat agree": {4, 1, 5}, "somewhat disagree": {2, 1, 5},
 	"disagree": {2, 1, 5}, "strongly disagree": {1, 1, 5},
-}
-
-type smColumn struct {
-	question   string // question text (header row 1, carried over for multi-column questions)
-	sub        string // header row 2: "Response", "Open-Ended Response" or an option
-	questionID string
-	openEnded  bool
+	"extremely satisfied": {5, 1, 5}, "extremely dissatisfied": {1, 1, 5}, "very poor": {1, 1, 5},
+	"average": {3, 1, 5}, "very likely": {5, 1, 5}, "likely": {4, 1, 5}, "unlikely": {2, 1, 5},
+	"very unlikely": {1, 1, 5}, "neither likely nor unlikely": {3, 1, 5},
+	"extremely likely": {10, 0, 10}, "not at all likely": {0, 0, 10},
 }
 
 // ParseSurveyMonkey reads a SurveyMonkey CSV export: two header rows (question, then
-// sub-answer), RespondentID first. Open-ended answers become feedback (channel survey); every
-// answer becomes a survey_answers row.
+// sub-answer), RespondentID first. Open-ended answers (and "Other (please specify)" text)
+// become feedback (channel survey); every answer becomes a survey_answers row.
+//
+// Exports made without the StartDate/EndDate columns (a choice in SurveyMonkey's export
+// dialog) carry no time at all: their rows are dated at Options.IngestedAt, which is when the
+// city had them, rather than quarantined. A row whose date column exists but cannot be read is
+// quarantined.
 func ParseSurveyMonkey(r io.Reader, name string, opts Options) (*Batch, error) {
 	raw, err := io.ReadAll(r)
 	if err != nil {
 		return nil, fmt.Errorf("read %s: %w", name, err)
 	}
-	cr := csv.NewReader(bytes.NewReader(DecodeText(raw)))
-	cr.FieldsPerRecord = -1
-	cr.LazyQuotes = true
-	h1, err := cr.Read()
-	if err != nil {
-		return nil, fmt.Errorf("parse %s:1: header row 1: %w", name, csvErr(err))
+	rows, bad := readCSV(raw, name)
+	b := &Batch{Bad: bad}
+	if len(rows) < 2 {
+		return nil, fmt.Errorf("parse %s: header rows: file ends before them", name)
 	}
-	h2, err := cr.Read()
-	if err != nil {
-		return nil, fmt.Errorf("parse %s:2: header row 2: %w", name, csvErr(err))
-	}
-	if len(h1) == 0 || !strings.EqualFold(strings.TrimSpace(h1[0]), "respondentid") {
-		return nil, fmt.Errorf("parse %s:1: not a SurveyMonkey export: first column is %q, want RespondentID", name, first(h1))
+	h1, h2 := header(rows[0].fields), header(rows[1].fields)
+	if len(h1) == 0 || !strings.EqualFold(h1[0], "respondentid") {
+		return nil, errNotExport(name, "SurveyMonkey", fmt.Sprintf("first column is %q, want RespondentID", first(h1)))
 	}
 	cols, idx := surveyMonkeyColumns(h1, h2, opts)
-	b := &Batch{}
-	src := opts.Source
-	for {
-		rec, err := cr.Read()
-		if errors.Is(err, io.EOF) {
-			break
-		}
-		line, _ := cr.FieldPos(0)
-		if err != nil {
-			var pe *csv.ParseError
-			if errors.As(err, &pe) {
-				b.Bad = append(b.Bad, Bad{File: name, Line: pe.StartLine, Reason: "malformed csv", Detail: pe.Err.Error()})
-				continue
-			}
-			return b, fmt.Errorf("read %s: %w", name, err)
-		}
-		if len(rec) == 1 && strings.TrimSpace(rec[0]) == "" {
-			continue // blank line
-		}
-		bad := func(field, reason, detail string) {
-			b.Bad = append(b.Bad, Bad{File: name, Line: line, Field: field, Reason: reason, Detail: detail,
-				Raw: truncate(strings.Join(rec, ","), 2000)})
+	_, hasEnd := idx["enddate"]
+	_, hasStart := idx["startdate"]
+	for _, row := range rows[2:] {
+		rec := row.fields
+		if blankRow(rec) {
+			continue
 		}
 		if len(rec) != len(h1) {
-			bad("", "ragged row", fmt.Sprintf("%d fields, header has %d", len(rec), len(h1)))
+			csvBad(b, name, row, "", "ragged row", fmt.Sprintf("%d fields, header has %d", len(rec), len(h1)))
 			continue
 		}
 		respondent := strings.TrimSpace(rec[0])
 		if respondent == "" {
-			bad("RespondentID", "missing id", "")
+			csvBad(b, name, row, "RespondentID", "missing id", "")
 			continue
 		}
-		when, field, err := surveyMonkeyTime(rec, idx, opts.Location)
-		if err != nil {
-			bad(field, "bad date", err.Error())
-			continue
-		}
-		var district *string
-		for i, c := range cols {
-			if c.questionID != "" && src.DistrictQuestion != "" && strings.EqualFold(strings.TrimSpace(c.question), strings.TrimSpace(src.DistrictQuestion)) && opts.DistrictID != nil {
-				if id, ok := opts.DistrictID(rec[i]); ok {
-					district = ptr(id)
-				}
-			}
-		}
-		month := table.Month(when, opts.Location)
-		for i, c := range cols {
-			if c.questionID == "" {
+		when := opts.IngestedAt
+		if hasEnd || hasStart {
+			t, field, err := surveyMonkeyTime(rec, idx, opts.Location)
+			if err != nil {
+				csvBad(b, name, row, field, "bad date", err.Error())
 				continue
 			}
-			answer := CleanText(rec[i])
-			if answer == "" {
-				continue
-			}
-			a := table.SurveyAnswer{
-				Source: src.ID, Month: month,
-				ResponseID: respondent, SurveyID: src.SurveyID, QuestionID: c.questionID,
-				QuestionText: c.question, AnswerText: answer, District: district, Weight: 1,
-				SubmittedAt: when.UTC(),
-			}
-			if !c.openEnded {
-				if p, ok := normalizeRating(answer); ok {
-					a.AnswerValue, a.ScaleMin, a.ScaleMax = ptr(p.value), ptr(p.min), ptr(p.max)
-				} else if c.sub != "Response" && c.sub != "" {
-					// A multiple-choice option column: the answer is the option itself.
-					a.AnswerValue = ptr(1.0)
-				}
-			}
-			b.Answers = append(b.Answers, a)
-			if c.openEnded {
-				native := respondent + ":" + c.questionID
-				b.Items = append(b.Items, Item{Feedback: table.Feedback{
-					Source: src.ID, Month: month,
-					ID: RecordID(src.ID, native), Channel: table.ChannelSurvey, NativeID: native,
-					CreatedAt: when.UTC(), IngestedAt: opts.IngestedAt.UTC(), Text: answer,
-					District: district, SurveyID: ptr(src.SurveyID), QuestionID: ptr(c.questionID),
-				}, Author: "respondent:" + respondent})
-			}
+			when = t
 		}
+		emitSurveyRow(b, opts, cols, rec, surveyResponse{id: respondent, when: when,
+			district: districtOf(opts, cols, rec), line: row.line})
 	}
 	return b, nil
 }
 
-func surveyMonkeyColumns(h1, h2 []string, opts Options) ([]smColumn, map[string]int) {
-	cols := make([]smColumn, len(h1))
+func surveyMonkeyColumns(h1, h2 []string, opts Options) ([]surveyColumn, map[string]int) {
+	cols := make([]surveyColumn, len(h1))
 	idx := map[string]int{}
 	question := ""
 	inMeta := true
@@ -180,11 +122,12 @@ func surveyMonkeyColumns(h1, h2 []string, opts Options) ([]smColumn, map[string]
 		if multi {
 			id += "__" + Slug(sub, 6)
 		}
-		open := sub == "Open-Ended Response" || strings.HasPrefix(strings.ToLower(sub), "other (please specify")
-		if strings.HasPrefix(strings.ToLower(sub), "other (please specify") {
+		other := strings.HasPrefix(strings.ToLower(sub), "other (please specify")
+		open := sub == "Open-Ended Response" || other
+		if other {
 			id = QuestionID(question, opts.Source.Questions) + "__other"
 		}
-		cols[i] = smColumn{question: question, sub: sub, questionID: id, openEnded: open}
+		cols[i] = surveyColumn{question: question, sub: sub, questionID: id, openEnded: open, option: multi && !other}
 	}
 	return cols, idx
 }
@@ -206,19 +149,49 @@ func surveyMonkeyTime(rec []string, idx map[string]int, loc *time.Location) (tim
 	return time.Time{}, "EndDate", fmt.Errorf("no StartDate or EndDate")
 }
 
-func normalizeRating(s string) (scalePoint, bool) {
-	if p, ok := ratingLabels[strings.ToLower(strings.TrimSpace(s))]; ok {
-		return p, true
+// normalizeRating reads a rating answer as a number with its scale: a label ("Very
+// satisfied", "Excellent", "Strongly agree"), "9 - Very likely", or a bare number whose scale
+// the question states ("0 to 10", "1-5") or implies (likely to recommend: 0-10). A bare number
+// on a question with no scale gets a value and no scale.
+func normalizeRating(s, question string) (rating, bool) {
+	l := strings.ToLower(strings.TrimSpace(s))
+	if p, ok := ratingLabels[l]; ok {
+		return rating{p.value, ptr(p.min), ptr(p.max)}, true
 	}
-	// "0 - Not at all likely", "10 - Extremely likely", "7"
-	num := s
-	if i := strings.IndexAny(s, " -"); i > 0 {
-		num = s[:i]
+	num, label, hasLabel := strings.Cut(l, " - ")
+	if !hasLabel {
+		num = l
 	}
-	if v, err := strconv.ParseFloat(strings.TrimSpace(num), 64); err == nil && v >= 0 && v <= 10 && v == math.Trunc(v) {
-		return scalePoint{v, 0, 10}, true
+	v, err := strconv.ParseFloat(strings.TrimSpace(num), 64)
+	if err != nil || math.IsNaN(v) || math.IsInf(v, 0) || v != math.Trunc(v) || v < 0 || v > 10 {
+		return rating{}, false
 	}
-	return scalePoint{}, false
+	if p, ok := ratingLabels[strings.TrimSpace(label)]; ok && hasLabel && p.min <= v && v <= p.max {
+		return rating{v, ptr(p.min), ptr(p.max)}, true
+	}
+	q := strings.ToLower(question + " " + label)
+	for _, sc := range numericScales {
+		if strings.Contains(q, sc.text) && sc.min <= v && v <= sc.max {
+			return rating{v, ptr(sc.min), ptr(sc.max)}, true
+		}
+	}
+	if hasLabel || strings.Contains(q, "likely") || strings.Contains(q, "recommend") {
+		return rating{v, ptr(0.0), ptr(10.0)}, true
+	}
+	return rating{value: v}, true
+}
+
+type rating struct {
+	value    float64
+	min, max *float64
+}
+
+var numericScales = []struct {
+	text     string
+	min, max float64
+}{
+	{"0 to 10", 0, 10}, {"0-10", 0, 10}, {"0 - 10", 0, 10}, {"1 to 10", 1, 10}, {"1-10", 1, 10},
+	{"1 to 5", 1, 5}, {"1-5", 1, 5}, {"1 - 5", 1, 5}, {"1 to 7", 1, 7}, {"1-7", 1, 7},
 }
 
 // QuestionID returns the stable id of a survey question: the configured id whose text the

@@ -22,6 +22,15 @@ func DecodeText(b []byte) []byte {
 		if err == nil {
 			return out
 		}
+	case len(b) >= 4 && b[0] != 0 && b[1] == 0 && b[2] != 0 && b[3] == 0:
+		// UTF-16 without a byte-order mark, as some tools write it: ASCII then NUL.
+		if out, err := unicode.UTF16(unicode.LittleEndian, unicode.IgnoreBOM).NewDecoder().Bytes(b); err == nil {
+			return out
+		}
+	case len(b) >= 4 && b[0] == 0 && b[1] != 0 && b[2] == 0 && b[3] != 0:
+		if out, err := unicode.UTF16(unicode.BigEndian, unicode.IgnoreBOM).NewDecoder().Bytes(b); err == nil {
+			return out
+		}
 	}
 	if utf8.Valid(b) {
 		return b
@@ -46,6 +55,9 @@ func DecodeText(b []byte) []byte {
 // CleanText NFC-normalizes text, drops control characters other than newlines and tabs, and
 // trims surrounding space.
 func CleanText(s string) string {
+	if plainASCII(s) { // most text: nothing to normalize or drop
+		return strings.TrimSpace(s)
+	}
 	s = norm.NFC.String(s)
 	s = strings.Map(func(r rune) rune {
 		switch {
@@ -59,4 +71,13 @@ func CleanText(s string) string {
 		return r
 	}, s)
 	return strings.TrimSpace(s)
+}
+
+func plainASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; (c < 0x20 && c != '\n' && c != '\t') || c >= 0x7F {
+			return false
+		}
+	}
+	return true
 }

@@ -36,6 +36,7 @@ type IngestSummary struct {
 	Skipped    int            `json:"skipped"`     // inbox files ingested before
 	Feedback   int            `json:"feedback"`    // feedback rows written
 	Answers    int            `json:"answers"`     // survey answer rows written
+	Duplicates int            `json:"duplicates"`  // records already stored by an earlier batch, or twice in one file
 	Bad        int            `json:"bad"`         // records quarantined
 	BadReasons map[string]int `json:"bad_reasons"` // quarantined records by reason
 	Objects    []string       `json:"objects"`     // objects written
@@ -50,6 +51,7 @@ type batchRecord struct {
 	IngestedAt time.Time      `json:"ingested_at"`
 	Feedback   int            `json:"feedback"`
 	Answers    int            `json:"answers"`
+	Duplicates int            `json:"duplicates"`
 	Bad        int            `json:"bad"`
 	BadReasons map[string]int `json:"bad_reasons,omitempty"`
 	Objects    []string       `json:"objects"`
@@ -93,12 +95,13 @@ func Ingest(ctx context.Context, st store.Store, city *config.City, opts IngestO
 			sum.Files++
 			sum.Feedback += rec.Feedback
 			sum.Answers += rec.Answers
+			sum.Duplicates += rec.Duplicates
 			sum.Bad += rec.Bad
 			for r, n := range rec.BadReasons {
 				sum.BadReasons[r] += n
 			}
 			sum.Objects = append(sum.Objects, rec.Objects...)
-			log.Info("ingested", "key", key, "batch", rec.Batch, "feedback", rec.Feedback, "answers", rec.Answers, "bad", rec.Bad)
+			log.Info("ingested", "key", key, "batch", rec.Batch, "feedback", rec.Feedback, "answers", rec.Answers, "duplicates", rec.Duplicates, "bad", rec.Bad)
 		}
 	}
 	return sum, errors.Join(errs...)
@@ -143,8 +146,27 @@ func ingestFile(ctx context.Context, st store.Store, city *config.City, red *ing
 		// The file as a whole is unreadable: it is quarantined as one bad record, not retried.
 		b = &ingest.Batch{Bad: []ingest.Bad{{File: name, Reason: "unreadable file", Detail: perr.Error()}}}
 	}
-	feedback := dedupe(red.Apply(b), func(f table.Feedback) string { return f.ID })
-	answers := dedupe(b.Answers, func(a table.SurveyAnswer) string { return a.ResponseID + "\x00" + a.QuestionID })
+	all := red.Apply(b)
+	feedback := dedupe(all, func(f table.Feedback) string { return f.ID })
+	answers := dedupe(b.Answers, answerKey)
+	rec.Duplicates = len(all) - len(feedback) + len(b.Answers) - len(answers)
+
+	// Records stored by earlier batches (overlapping API windows, re-exports) are dropped by
+	// the id index of their partition; this batch's own index is ignored, so a re-run after a
+	// crash writes the same objects again.
+	var dups int
+	feedback, dups, err = dropStored(ctx, st, "feedback", src.ID, batch, feedback,
+		func(f table.Feedback) string { return f.Month }, func(f table.Feedback) string { return f.ID })
+	if err != nil {
+		return nil, false, err
+	}
+	rec.Duplicates += dups
+	answers, dups, err = dropStored(ctx, st, "survey_answers", src.ID, batch, answers,
+		func(a table.SurveyAnswer) string { return a.Month }, answerKey)
+	if err != nil {
+		return nil, false, err
+	}
+	rec.Duplicates += dups
 
 	for month, rows := range groupBy(feedback, func(f table.Feedback) string { return f.Month }) {
 		k := fmt.Sprintf("%ssource=%s/month=%s/%s.parquet", CuratedFeedback, src.ID, month, batch)
@@ -152,6 +174,9 @@ func ingestFile(ctx context.Context, st store.Store, city *config.City, red *ing
 			return nil, false, err
 		}
 		rec.Objects = append(rec.Objects, k)
+		if err := putIDIndex(ctx, st, "feedback", src.ID, month, batch, rows, func(f table.Feedback) string { return f.ID }); err != nil {
+			return nil, false, err
+		}
 	}
 	for month, rows := range groupBy(answers, func(a table.SurveyAnswer) string { return a.Month }) {
 		k := fmt.Sprintf("%ssource=%s/month=%s/%s.parquet", CuratedSurveyAnswers, src.ID, month, batch)
@@ -159,6 +184,9 @@ func ingestFile(ctx context.Context, st store.Store, city *config.City, red *ing
 			return nil, false, err
 		}
 		rec.Objects = append(rec.Objects, k)
+		if err := putIDIndex(ctx, st, "survey_answers", src.ID, month, batch, rows, answerKey); err != nil {
+			return nil, false, err
+		}
 	}
 	if len(b.Bad) > 0 {
 		var buf bytes.Buffer
@@ -185,6 +213,77 @@ func ingestFile(ctx context.Context, st store.Store, city *config.City, red *ing
 		return nil, false, err
 	}
 	return rec, false, nil
+}
+
+// IDIndexPrefix holds, per table, source and month, one object per batch listing the record
+// ids that batch stored: state/ingest/ids/<table>/source=<s>/month=<m>/<batch>.ids.
+const IDIndexPrefix = "state/ingest/ids/"
+
+func idIndexDir(tbl, source, month string) string {
+	return fmt.Sprintf("%s%s/source=%s/month=%s/", IDIndexPrefix, tbl, source, month)
+}
+
+// answerKey identifies a survey answer: one answer per response and question.
+func answerKey(a table.SurveyAnswer) string {
+	return ingest.RecordID(a.SurveyID, a.ResponseID+"\x00"+a.QuestionID)
+}
+
+// dropStored removes the rows whose id another batch has already stored in the same
+// partition, and says how many it removed.
+func dropStored[T any](ctx context.Context, st store.Store, tbl, source, batch string, rows []T, month, id func(T) string) ([]T, int, error) {
+	stored := map[string]map[string]bool{}
+	out := rows[:0:0]
+	for _, r := range rows {
+		m := month(r)
+		ids, ok := stored[m]
+		if !ok {
+			var err error
+			if ids, err = readIDIndex(ctx, st, idIndexDir(tbl, source, m), batch); err != nil {
+				return nil, 0, err
+			}
+			stored[m] = ids
+		}
+		if !ids[id(r)] {
+			out = append(out, r)
+		}
+	}
+	return out, len(rows) - len(out), nil
+}
+
+func readIDIndex(ctx context.Context, st store.Store, dir, batch string) (map[string]bool, error) {
+	infos, err := st.List(ctx, dir)
+	if err != nil {
+		return nil, fmt.Errorf("list id index %s: %w", dir, err)
+	}
+	ids := map[string]bool{}
+	for _, in := range infos {
+		if path.Base(in.Key) == batch+".ids" {
+			continue
+		}
+		b, err := store.ReadAll(ctx, st, in.Key)
+		if err != nil {
+			return nil, fmt.Errorf("read id index: %w", err)
+		}
+		for _, id := range strings.Split(string(b), "\n") {
+			if id != "" {
+				ids[id] = true
+			}
+		}
+	}
+	return ids, nil
+}
+
+func putIDIndex[T any](ctx context.Context, st store.Store, tbl, source, month, batch string, rows []T, id func(T) string) error {
+	ids := make([]string, len(rows))
+	for i, r := range rows {
+		ids[i] = id(r)
+	}
+	slices.Sort(ids)
+	k := idIndexDir(tbl, source, month) + batch + ".ids"
+	if err := st.Put(ctx, k, strings.NewReader(strings.Join(ids, "\n")+"\n")); err != nil {
+		return fmt.Errorf("write id index %s: %w", k, err)
+	}
+	return nil
 }
 
 // dedupe keeps the first row of each key, in order.

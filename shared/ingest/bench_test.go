@@ -1,0 +1,167 @@
+package ingest_test
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"io"
+	"math/rand/v2"
+	"runtime"
+	"runtime/metrics"
+	"sync"
+	"sync/atomic"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/civicpulse/civicpulse/shared/config"
+	"github.com/civicpulse/civicpulse/shared/ingest"
+	"github.com/civicpulse/civicpulse/shared/table"
+)
+
+var socialTexts = []string{
+	"The bus was late again this morning, third time this week",
+	"Love the new bike lanes downtown! Great job everyone #BikeSpringfield",
+	"Why does it take so long to fix a streetlight? Reported it weeks ago",
+	"Route %d skipped my stop at %d:%02d, @SpringfieldCity please look into it",
+	"Pothole at %d Maple Ave is swallowing cars, call me %03d-555-%04d",
+	"Trash pickup missed on our block again. Who do I talk to?",
+	"@neighbor_%d thanks for shoveling the sidewalk!",
+	"Email me at resident%d@example.com about the permit, paid $%d already",
+	"Parks department did an amazing job with the summer concerts",
+	"Noise from the construction site starts at 6am every day, this is ridiculous",
+}
+
+// socialExport is an X v2 JSONL export of n tweets, 100 per page, with realistic text: most
+// posts have no digits or '@', some have numbers, a few have PII.
+func socialExport(n int) []byte {
+	r := rand.New(rand.NewPCG(1, uint64(n)))
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	type tw struct {
+		ID        string `json:"id"`
+		Text      string `json:"text"`
+		AuthorID  string `json:"author_id"`
+		CreatedAt string `json:"created_at"`
+	}
+	base := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	for p := 0; p < n; p += 100 {
+		page := struct {
+			Data []tw `json:"data"`
+		}{}
+		for i := p; i < min(p+100, n); i++ {
+			text := socialTexts[r.IntN(len(socialTexts))]
+			switch text {
+			case socialTexts[3]:
+				text = fmt.Sprintf(text, 1+r.IntN(99), 1+r.IntN(12), r.IntN(60))
+			case socialTexts[4]:
+				text = fmt.Sprintf(text, 1+r.IntN(9999), 200+r.IntN(700), r.IntN(10000))
+			case socialTexts[6]:
+				text = fmt.Sprintf(text, r.IntN(1000))
+			case socialTexts[7]:
+				text = fmt.Sprintf(text, r.IntN(1000), 10+r.IntN(500))
+			}
+			page.Data = append(page.Data, tw{ID: fmt.Sprint(1_000_000_000 + i), Text: text, AuthorID: fmt.Sprint(r.IntN(50000)),
+				CreatedAt: base.Add(time.Duration(i) * 7 * time.Second).Format("2006-01-02T15:04:05.000Z")})
+		}
+		enc.Encode(page)
+	}
+	return buf.Bytes()
+}
+
+// peakHeap samples the live heap every millisecond until stopped and returns its peak.
+func peakHeap() (stop func() uint64) {
+	s := []metrics.Sample{{Name: "/memory/classes/heap/objects:bytes"}}
+	var peak atomic.Uint64
+	done := make(chan struct{})
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		t := time.NewTicker(time.Millisecond)
+		defer t.Stop()
+		for {
+			metrics.Read(s)
+			if v := s[0].Value.Uint64(); v > peak.Load() {
+				peak.Store(v)
+			}
+			select {
+			case <-done:
+				return
+			case <-t.C:
+			}
+		}
+	}()
+	return func() uint64 { close(done); wg.Wait(); return peak.Load() }
+}
+
+// BenchmarkIngestSocial measures parse + redact + Parquet encode of one X export per op, on
+// one core. records/s is per core; peak-heap-MB is the live heap's peak over all ops, which
+// stays flat as the number of ops (total input) grows and scales with the file size only.
+// The 1M-record figure: go test -run '^$' -bench 'IngestSocial/file=10k' -benchtime 100x -cpu 1
+func BenchmarkIngestSocial(b *testing.B) {
+	for _, n := range []int{10_000, 100_000} {
+		b.Run(fmt.Sprintf("file=%dk", n/1000), func(b *testing.B) {
+			raw := socialExport(n)
+			opts := ingest.Options{Source: config.Source{ID: "twitter", Format: "twitter"}, Location: time.UTC, IngestedAt: ingestTime}
+			red := &ingest.Redactor{Key: []byte("secret"), PublicHandles: map[string]bool{"springfieldcity": true}}
+			runtime.GC()
+			stop := peakHeap()
+			b.SetBytes(int64(len(raw)))
+			b.ReportAllocs()
+			b.ResetTimer()
+			cpu0 := cpuTime()
+			records := 0
+			for b.Loop() {
+				batch, err := ingest.Parse(bytes.NewReader(raw), "x.jsonl", opts)
+				if err != nil {
+					b.Fatal(err)
+				}
+				rows := red.Apply(batch)
+				byMonth := map[string][]table.Feedback{}
+				for _, f := range rows {
+					byMonth[f.Month] = append(byMonth[f.Month], f)
+				}
+				for _, part := range byMonth {
+					if err := table.Write(io.Discard, part); err != nil {
+						b.Fatal(err)
+					}
+				}
+				records += len(rows)
+			}
+			b.StopTimer()
+			cpu := cpuTime() - cpu0
+			peak := stop()
+			b.ReportMetric(float64(records)/b.Elapsed().Seconds(), "records/s")
+			// Per CPU-second of the process: the per-core figure, true even on a busy machine.
+			b.ReportMetric(float64(records)/cpu.Seconds(), "records/cpu-s")
+			b.ReportMetric(float64(peak)/(1<<20), "peak-heap-MB")
+			b.ReportMetric(float64(records), "records")
+		})
+	}
+}
+
+// BenchmarkRedact is the redactor alone on the same texts.
+func BenchmarkRedact(b *testing.B) {
+	raw := socialExport(10_000)
+	batch, _ := ingest.Parse(bytes.NewReader(raw), "x.jsonl", ingest.Options{Source: config.Source{ID: "t", Format: "twitter"}})
+	r := &ingest.Redactor{Key: []byte("k")}
+	b.ResetTimer()
+	n := 0
+	for b.Loop() {
+		for _, it := range batch.Items {
+			r.Text(it.Feedback.Text)
+			n++
+		}
+	}
+	b.ReportMetric(float64(n)/b.Elapsed().Seconds(), "texts/s")
+}
+
+// cpuTime is the CPU time this process has used (user + system).
+func cpuTime() time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}

@@ -1,0 +1,105 @@
+package ingest_test
+
+import (
+	"bytes"
+	"testing"
+	"unicode/utf8"
+
+	"github.com/civicpulse/civicpulse/shared/config"
+	"github.com/civicpulse/civicpulse/shared/ingest"
+)
+
+// Each parser has a fuzz target; its seed corpus is testdata/fuzz/<Fuzz name>/ (the real
+// samples and the hostile files), which plain go test runs as regular tests. CI runs each
+// briefly: go test -run '^$' -fuzz '^FuzzParseReddit$' -fuzztime 5s ./shared/ingest
+
+func fuzzParser(f *testing.F, format string, src config.Source, seeds ...string) {
+	for _, s := range seeds {
+		f.Add([]byte(s))
+	}
+	src.ID, src.Format = "s", format
+	red := &ingest.Redactor{Key: []byte("k")}
+	f.Fuzz(func(t *testing.T, b []byte) {
+		batch, err := ingest.Parse(bytes.NewReader(b), "f", ingest.Options{Source: src, Location: chicago, IngestedAt: ingestTime})
+		if err != nil {
+			return // a file that is not this format at all
+		}
+		if batch == nil {
+			t.Fatal("nil batch without error")
+		}
+		for _, it := range batch.Items {
+			f := it.Feedback
+			if f.ID == "" || f.NativeID == "" || f.Text == "" || f.Month == "" || !utf8.ValidString(f.Text) {
+				t.Fatalf("item without id, text or month, or with invalid UTF-8: %+v", f)
+			}
+		}
+		for _, a := range batch.Answers {
+			if a.ResponseID == "" || a.QuestionID == "" || !utf8.ValidString(a.AnswerText) {
+				t.Fatalf("answer without ids or with invalid UTF-8: %+v", a)
+			}
+		}
+		for _, bad := range batch.Bad {
+			if bad.File == "" || bad.Reason == "" || (bad.Reason != "empty file" && bad.Line == 0 && bad.Path == "") {
+				t.Fatalf("bad record that does not say where or why: %+v", bad)
+			}
+		}
+		red.Apply(batch)
+	})
+}
+
+func FuzzParseSurveyMonkey(f *testing.F) {
+	fuzzParser(f, "surveymonkey", config.Source{DistrictQuestion: "District?"},
+		"RespondentID,EndDate,Q?\n,,Open-Ended Response\n1,01/02/2026 03:04:05 PM,hi\n", "RespondentID\n\n\"unterminated")
+}
+
+func FuzzParseQualtrics(f *testing.F) {
+	fuzzParser(f, "qualtrics", config.Source{},
+		"ResponseId,RecordedDate,Q1_TEXT\nid,date,Say\n{\"ImportId\":\"_recordId\"},{\"ImportId\":\"recordedDate\"},{\"ImportId\":\"QID1_TEXT\"}\nR_1,2024-01-01 10:00:00,hi\n")
+}
+
+func FuzzParseGoogleForms(f *testing.F) {
+	fuzzParser(f, "googleforms", config.Source{},
+		"\"Timestamp\",\"Q\"\n\"2018/04/09 2:30:02 PM MDT\",\"a long answer with many words in it to be open ended\"\n")
+}
+
+func FuzzParseCSV(f *testing.F) {
+	fuzzParser(f, "csv", config.Source{CSV: &config.CSVMapping{ID: "id", CreatedAt: "at", Text: "text", Lat: "lat", Lon: "lon",
+		ClosedAt: "closed", Ratings: []string{"rating"}}},
+		"id,at,text,lat,lon,closed,rating\n1,2024-01-01T00:00:00Z,hello,41.8,-87.6,,Excellent\n")
+}
+
+func FuzzParseTwitter(f *testing.F) {
+	fuzzParser(f, "twitter", config.Source{},
+		`{"data":[{"id":"1","text":"x","created_at":"2026-01-01T00:00:00Z"}]}`, `{"data":[{"id":1}]}`+"\n[]")
+}
+
+func FuzzParseReddit(f *testing.F) {
+	fuzzParser(f, "reddit", config.Source{},
+		`{"kind":"Listing","data":{"children":[{"kind":"t1","data":{"name":"t1_a","body":"b","created_utc":1,"replies":""}}]}}`)
+}
+
+func FuzzParseFacebook(f *testing.F) {
+	fuzzParser(f, "facebook", config.Source{},
+		`{"data":[{"id":"1","message":"m","created_time":"2021-07-19T05:40:42+0000","comments":{"data":[]}}],"paging":{}}`)
+}
+
+func FuzzParseOpen311(f *testing.F) {
+	fuzzParser(f, "open311", config.Source{},
+		`[{"service_request_id":1,"status":"closed","description":"d","requested_datetime":"2010-04-14T06:37:38-08:00","updated_datetime":"2010-04-15T06:37:38-08:00","lat":"1","long":2}]`)
+}
+
+func FuzzRedact(f *testing.F) {
+	for _, s := range []string{"call (217) 555-0143 at 1423 Maple Ave, jane@x.org, @bob", "card 4111 1111 1111 1111 ssn 123-45-6789 +44 20 7946 0958"} {
+		f.Add(s)
+	}
+	r := &ingest.Redactor{Key: []byte("k"), PublicHandles: map[string]bool{"city": true}}
+	f.Fuzz(func(t *testing.T, s string) {
+		out := r.Text(s)
+		if utf8.ValidString(s) && !utf8.ValidString(out) {
+			t.Fatalf("redaction broke UTF-8: %q -> %q", s, out)
+		}
+		if again := r.Text(out); again != out {
+			t.Fatalf("redaction is not idempotent: %q -> %q -> %q", s, out, again)
+		}
+	})
+}
