@@ -4,7 +4,7 @@ GO      ?= go
 PKGS    := ./...
 STORE   ?= ./demo
 
-.PHONY: demo test test-go check fmt vet lint eval bench build clean
+.PHONY: demo test test-go check fuzz fmt vet lint eval golden bench build clean
 
 demo: ## generate the sample city and run every stage on ./demo
 	$(GO) run ./cmd/civicpulse demo --store $(STORE)
@@ -12,8 +12,17 @@ demo: ## generate the sample city and run every stage on ./demo
 test: ## vet, then every test with the race detector, with the test servers up
 	.ci/with-servers $(MAKE) --no-print-directory test-go
 
-test-go: check
+test-go: check fuzz
 	$(GO) test -race -count=1 -timeout 20m $(PKGS)
+
+FUZZTIME ?= 2s
+fuzz: ## every fuzz target for a short while (make test runs it; FUZZTIME=5m for a real session)
+	@for pkg in ./shared/ingest ./shared/score/sentiment; do \
+	  for f in $$($(GO) test -list '^Fuzz' $$pkg | grep '^Fuzz'); do \
+	    echo "fuzz $$pkg $$f"; \
+	    $(GO) test -run '^$$' -fuzz "^$$f$$" -fuzztime $(FUZZTIME) $$pkg >/dev/null || \
+	      { $(GO) test -run '^$$' -fuzz "^$$f$$" -fuzztime $(FUZZTIME) $$pkg; exit 1; }; \
+	  done; done
 
 check: ## formatting and vet
 	@out="$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go'))"; \

@@ -18,6 +18,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/civicpulse/civicpulse/shared/config"
 	"github.com/civicpulse/civicpulse/shared/sample"
 )
 
@@ -191,8 +192,8 @@ func TestBootstrapsThroughRuntimeAPI(t *testing.T) {
 			}
 		}, "scored/feedback/"},
 		{"kpi", "kpi-quarter.json", func(t *testing.T, r map[string]any) {
-			if r["quarter"] != "2027-Q1" || r["kpis"].(float64) != 5 {
-				t.Errorf("kpi response %v; want quarter 2027-Q1 with 5 KPIs", r)
+			if r["quarter"] != "2027-Q1" || int(r["kpis"].(float64)) != len(sampleCity(t).KPIs) {
+				t.Errorf("kpi response %v; want quarter 2027-Q1 with the sample city's %d KPIs", r, len(sampleCity(t).KPIs))
 			}
 		}, "kpi/quarter=2027-Q1/"},
 		{"report", "report-quarter.json", func(t *testing.T, r map[string]any) {
@@ -248,4 +249,13 @@ func TestBootstrapInitError(t *testing.T) {
 	if !bytes.Contains(out, []byte("CIVICPULSE_STORE is not set")) || !json.Valid(bytes.TrimSpace(out)) {
 		t.Errorf("output = %s; want one JSON log line naming CIVICPULSE_STORE", out)
 	}
+}
+
+func sampleCity(t *testing.T) *config.City {
+	t.Helper()
+	c, err := config.Load(bytes.NewReader(sample.CityYAML), "city.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
 }

@@ -89,8 +89,8 @@ func runDemo(ctx context.Context, e *env, args []string) error {
 
 	_, kpiJSON := pipeline.KPIKeys(q)
 	fmt.Fprintf(e.stdout, "\nCivicPulse demo: %s, %s (%s)\n", city.Name, q.Label(), st)
-	fmt.Fprintf(e.stdout, "  ingested   %d new files, %d feedback rows, %d survey answers, %d quarantined (%d files seen before)\n",
-		isum.Files, isum.Feedback, isum.Answers, isum.Bad, isum.Skipped)
+	fmt.Fprintf(e.stdout, "  ingested   %d new files, %d feedback rows, %d survey answers, %d quarantined, %d duplicates dropped (%d files seen before)\n",
+		isum.Files, isum.Feedback, isum.Answers, isum.Bad, isum.Duplicates, isum.Skipped)
 	fmt.Fprintf(e.stdout, "  scored     %d objects, %d rows (%s; %d already scored)\n", ssum.Objects, ssum.Rows, ssum.ScorerVersion, ssum.Skipped)
 	met := 0
 	for _, k := range doc.KPIs {
