@@ -4,18 +4,26 @@ import (
 	"bytes"
 	"context"
 	"crypto/sha256"
+	"database/sql"
 	"encoding/json"
+	"flag"
 	"fmt"
 	"io/fs"
 	"math"
+	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"runtime"
+	"runtime/metrics"
 	"sort"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/civicpulse/civicpulse/shared/config"
 	"github.com/civicpulse/civicpulse/shared/kpi"
+	"github.com/civicpulse/civicpulse/shared/pipeline"
+	"github.com/civicpulse/civicpulse/shared/store"
 	"github.com/civicpulse/civicpulse/shared/table"
 )
 
@@ -135,15 +143,38 @@ func TestKPIsRecomputedByDuckDB(t *testing.T) {
 	dir := runDemoDir(t)
 	doc, city := loadDoc(t, dir), loadCity(t, dir)
 	db := openDuckDB(t)
+	createLakeViews(t, db, dir)
+	kinds := map[string]bool{}
+	for _, k := range city.KPIs {
+		kinds[k.Kind] = true
+	}
+	for _, kind := range config.Kinds {
+		if !kinds[kind] {
+			t.Errorf("the sample city has no %s KPI", kind)
+		}
+	}
+	checkKPIsByDuckDB(t, db, city, doc)
+}
+
+func createLakeViews(t *testing.T, db *sql.DB, dir string) {
+	t.Helper()
 	scored := filepath.Join(dir, "scored", "feedback", "*", "*", "*.parquet")
 	answers := filepath.Join(dir, "curated", "survey_answers", "*", "*", "*.parquet")
-	mustExec(t, db, fmt.Sprintf(`CREATE VIEW scored AS SELECT * FROM read_parquet('%s', hive_partitioning = true)`, scored))
+	mustExec(t, db, fmt.Sprintf(`CREATE VIEW scored AS SELECT * FROM read_parquet('%s', hive_partitioning = true, union_by_name = true)`, scored))
 	mustExec(t, db, fmt.Sprintf(`CREATE VIEW answers AS SELECT * FROM read_parquet('%s', hive_partitioning = true)`, answers))
-
 	var dupes int
 	if err := db.QueryRow(`SELECT count(*) - count(DISTINCT id) FROM scored`).Scan(&dupes); err != nil || dupes != 0 {
 		t.Fatalf("duplicate ids in scored feedback: %d (%v)", dupes, err)
 	}
+	if err := db.QueryRow(`SELECT count(*) - count(DISTINCT (source, response_id, question_id)) FROM answers`).Scan(&dupes); err != nil || dupes != 0 {
+		t.Fatalf("duplicate answers: %d (%v)", dupes, err)
+	}
+}
+
+// checkKPIsByDuckDB recomputes every KPI of doc, this quarter and the previous one, in SQL
+// over the views scored and answers.
+func checkKPIsByDuckDB(t *testing.T, db *sql.DB, city *config.City, doc *kpi.Document) {
+	t.Helper()
 	cal := kpi.Calendar{FiscalYearStartMonth: city.FiscalYearStartMonth, Location: city.Location()}
 	q, _ := kpi.ParseQuarter(doc.Quarter)
 	byID := map[string]config.KPI{}
@@ -158,40 +189,126 @@ func TestKPIsRecomputedByDuckDB(t *testing.T) {
 			n    int64
 		}{{q, r.Value, r.N}, {q.Add(-1), r.Previous, -1}} {
 			start, end := cal.Bounds(step.q)
-			var sqlText string
-			switch k.Kind {
-			case config.KindNetSentiment, config.KindVolume:
-				where := fmt.Sprintf("epoch_ms(created_at) >= %d AND epoch_ms(created_at) < %d", start.UnixMilli(), end.UnixMilli())
-				if k.Filter.Topic != "" {
-					where += fmt.Sprintf(" AND list_contains(topics, '%s')", k.Filter.Topic)
-				}
-				value := "count(*)::DOUBLE"
-				if k.Kind == config.KindNetSentiment {
-					value = "(count_if(sentiment_label = 'positive') - count_if(sentiment_label = 'negative'))::DOUBLE / count(*)"
-				}
-				sqlText = fmt.Sprintf("SELECT %s, count(*) FROM scored WHERE %s", value, where)
-			case config.KindSatisfaction:
-				sqlText = fmt.Sprintf(`SELECT sum(weight * CASE WHEN answer_value >= scale_max - 1 THEN 1 ELSE 0 END) / sum(weight), count(*)
-					FROM answers WHERE question_id = '%s' AND answer_value IS NOT NULL AND scale_max IS NOT NULL
-					AND epoch_ms(submitted_at) >= %d AND epoch_ms(submitted_at) < %d`, k.Filter.Question, start.UnixMilli(), end.UnixMilli())
-			}
-			var got float64
+			sqlText := kpiSQL(t, db, city, k, start.UnixMilli(), end.UnixMilli())
+			var got, p90 sql.NullFloat64
 			var n int64
-			if err := db.QueryRow(sqlText).Scan(&got, &n); err != nil {
+			if err := db.QueryRow(sqlText).Scan(&got, &n, &p90); err != nil {
 				t.Fatalf("%s %s: %v\n%s", r.ID, step.q, err, sqlText)
-			}
-			if step.want == nil {
-				t.Errorf("%s %s: kpis.json has no value; DuckDB says %v (n %d)", r.ID, step.q, got, n)
-				continue
-			}
-			if math.Abs(got-*step.want) > 1e-9 {
-				t.Errorf("%s %s: DuckDB %v; kpis.json %v", r.ID, step.q, got, *step.want)
 			}
 			if step.n >= 0 && n != step.n {
 				t.Errorf("%s %s: DuckDB n %d; kpis.json n %d", r.ID, step.q, n, step.n)
 			}
+			switch {
+			case step.want == nil && got.Valid:
+				t.Errorf("%s %s: kpis.json has no value; DuckDB says %v (n %d)", r.ID, step.q, got.Float64, n)
+			case step.want != nil && !got.Valid:
+				t.Errorf("%s %s: kpis.json %v; DuckDB has no value", r.ID, step.q, *step.want)
+			case step.want != nil && math.Abs(got.Float64-*step.want) > 1e-9:
+				t.Errorf("%s %s: DuckDB %v; kpis.json %v", r.ID, step.q, got.Float64, *step.want)
+			}
+			if step.q == q && k.Kind == config.KindTimeToClose && (p90.Valid != (r.P90 != nil) || p90.Valid && math.Abs(p90.Float64-*r.P90) > 1e-9) {
+				t.Errorf("%s: DuckDB p90 %v; kpis.json %v", r.ID, p90, r.P90)
+			}
 		}
 	}
+}
+
+// kpiSQL is the SQL of one KPI over [start, end) (UTC milliseconds): value, n and, for
+// time_to_close, the 90th percentile.
+func kpiSQL(t *testing.T, db *sql.DB, city *config.City, k config.KPI, start, end int64) string {
+	t.Helper()
+	f := k.Filter
+	if config.SurveyKind(k.Kind) {
+		return surveySQL(t, db, city, k, start, end)
+	}
+	match := "TRUE"
+	if f.Topic != "" {
+		match += fmt.Sprintf(" AND list_contains(topics, '%s')", f.Topic)
+	}
+	if f.Source != "" {
+		match += fmt.Sprintf(" AND source = '%s'", f.Source)
+	}
+	if f.Channel != "" {
+		match += fmt.Sprintf(" AND channel = '%s'", f.Channel)
+	}
+	if f.District != "" {
+		match += fmt.Sprintf(" AND district = '%s'", f.District)
+	}
+	in := fmt.Sprintf("epoch_ms(created_at) >= %d AND epoch_ms(created_at) < %d", start, end)
+	days := "(epoch_ms(closed_at) - epoch_ms(created_at)) / 86400000.0"
+	switch k.Kind {
+	case config.KindNetSentiment:
+		return fmt.Sprintf(`SELECT (count_if(sentiment_label = 'positive') - count_if(sentiment_label = 'negative'))::DOUBLE / count(*),
+			count(*), NULL FROM scored WHERE %s AND %s`, in, match)
+	case config.KindVolume:
+		return fmt.Sprintf(`SELECT count(*)::DOUBLE, count(*), NULL FROM scored WHERE %s AND %s`, in, match)
+	case config.KindShareOfVoice:
+		return fmt.Sprintf(`SELECT count_if(%s)::DOUBLE / count(*), count(*), NULL FROM scored WHERE %s`, match, in)
+	case config.KindUniqueContributors:
+		return fmt.Sprintf(`SELECT count(DISTINCT author_key)::DOUBLE, count(author_key), NULL FROM scored WHERE %s AND %s`, in, match)
+	case config.KindTimeToClose:
+		return fmt.Sprintf(`SELECT quantile_cont(%[1]s, 0.5), count(*), quantile_cont(%[1]s, 0.9) FROM scored
+			WHERE %[2]s AND %[3]s AND channel = 'service_request' AND closed_at IS NOT NULL AND closed_at >= created_at`, days, in, match)
+	}
+	t.Fatalf("kpi %s: no SQL for kind %s", k.ID, k.Kind)
+	return ""
+}
+
+// surveySQL rakes each survey's respondents of the quarter to the configured district shares
+// (one margin: raking is post-stratification, a closed form in SQL), checks that no weight
+// reaches the trimming cap, and computes the weighted top-two-box share or NPS.
+func surveySQL(t *testing.T, db *sql.DB, city *config.City, k config.KPI, start, end int64) string {
+	t.Helper()
+	shares := "('', NULL::DOUBLE)"
+	for _, m := range city.SurveyWeighting.Margins {
+		if m.Variable != "district" || len(city.SurveyWeighting.Margins) != 1 {
+			t.Fatalf("the SQL rakes to one district margin only; city has %+v", city.SurveyWeighting.Margins)
+		}
+		var vals []string
+		for d, s := range m.Shares {
+			vals = append(vals, fmt.Sprintf("('%s', %v::DOUBLE)", d, s))
+		}
+		sort.Strings(vals)
+		shares = strings.Join(vals, ", ")
+	}
+	weights := fmt.Sprintf(`WITH resp AS (
+			SELECT source, survey_id, response_id, any_value(CASE WHEN weight > 0 THEN weight ELSE 1 END) AS w0, max(district) AS district
+			FROM answers WHERE epoch_ms(submitted_at) >= %d AND epoch_ms(submitted_at) < %d GROUP BY ALL),
+		m(district, share) AS (VALUES %s),
+		known AS (SELECT r.*, m.share FROM resp r LEFT JOIN m ON r.district = m.district),
+		tot AS (SELECT source, survey_id, sum(w0) AS total, coalesce(sum(w0) FILTER (WHERE share IS NULL), 0) AS unknown,
+			count(*) AS n FROM known GROUP BY ALL),
+		cells AS (SELECT source, survey_id, district, any_value(share) AS share, sum(w0) AS s FROM known WHERE share IS NOT NULL GROUP BY ALL),
+		listed AS (SELECT source, survey_id, sum(share) AS listed FROM cells GROUP BY ALL),
+		wt AS (SELECT k.source, k.survey_id, k.response_id, k.district, t.total / t.n AS mean,
+			CASE WHEN k.share IS NULL THEN k.w0 ELSE k.w0 * (k.share / l.listed * (t.total - t.unknown)) / c.s END AS w
+			FROM known k JOIN tot t USING (source, survey_id)
+			LEFT JOIN cells c ON c.source = k.source AND c.survey_id = k.survey_id AND c.district = k.district
+			LEFT JOIN listed l ON l.source = k.source AND l.survey_id = k.survey_id)`,
+		start, end, shares)
+	var ratio sql.NullFloat64
+	if err := db.QueryRow(weights + ` SELECT max(w / mean) FROM wt`).Scan(&ratio); err != nil {
+		t.Fatalf("weights: %v", err)
+	}
+	if ratio.Float64 >= city.SurveyWeighting.Trim {
+		t.Fatalf("a raked weight is %v times the mean: the SQL does not trim", ratio.Float64)
+	}
+	y := "CASE WHEN a.answer_value >= a.scale_max - 1 THEN 1 ELSE 0 END"
+	where := "TRUE"
+	if k.Kind == config.KindNPS {
+		y = "CASE WHEN a.answer_value >= 9 THEN 1 WHEN a.answer_value <= 6 THEN -1 ELSE 0 END"
+		where = "a.scale_min = 0 AND a.scale_max = 10"
+	}
+	if k.Filter.Source != "" {
+		where += fmt.Sprintf(" AND a.source = '%s'", k.Filter.Source)
+	}
+	if k.Filter.District != "" {
+		where += fmt.Sprintf(" AND wt.district = '%s'", k.Filter.District)
+	}
+	return weights + fmt.Sprintf(` SELECT sum(wt.w * %s) / sum(wt.w), count(*), NULL FROM wt
+		JOIN answers a ON a.source = wt.source AND a.response_id = wt.response_id
+		WHERE a.question_id = '%s' AND a.answer_value IS NOT NULL AND a.scale_max IS NOT NULL
+		AND epoch_ms(a.submitted_at) >= %d AND epoch_ms(a.submitted_at) < %d AND %s`, y, k.Filter.Question, start, end, where)
 }
 
 // The lake's layout as Athena would read it: partition columns from the path only, UTC
@@ -245,8 +362,8 @@ func TestParquetReadBackByDuckDB(t *testing.T) {
 	kpis := filepath.Join(dir, "kpi", "*", "kpis.parquet")
 	var quarter string
 	var k int
-	if err := db.QueryRow(fmt.Sprintf(`SELECT min(quarter), count(*) FROM read_parquet('%s', hive_partitioning = true)`, kpis)).Scan(&quarter, &k); err != nil || quarter != "2027-Q1" || k != 5 {
-		t.Errorf("kpis table: quarter %q, %d rows (%v); want 2027-Q1, 5", quarter, k, err)
+	if err := db.QueryRow(fmt.Sprintf(`SELECT min(quarter), count(*) FROM read_parquet('%s', hive_partitioning = true)`, kpis)).Scan(&quarter, &k); err != nil || quarter != "2027-Q1" || k != len(loadCity(t, dir).KPIs) {
+		t.Errorf("kpis table: quarter %q, %d rows (%v); want 2027-Q1, %d", quarter, k, err, len(loadCity(t, dir).KPIs))
 	}
 }
 
@@ -284,5 +401,389 @@ func TestNamedQueriesRunOnDuckDB(t *testing.T) {
 		if n == 0 {
 			t.Errorf("%s returned no rows on the demo data", filepath.Base(f))
 		}
+	}
+}
+
+// Every kind of KPI, over every kind of filter, on a fixture lake with service requests (the
+// sample city has none), recomputed by DuckDB.
+func TestAllKindsRecomputedByDuckDB(t *testing.T) {
+	city, err := config.Load(strings.NewReader(`
+name: Fixture
+timezone: America/Chicago
+fiscal_year_start_month: 7
+districts: [{id: north}, {id: south}, {id: east}]
+sources: [{id: twitter, format: twitter}, {id: open311, format: twitter}, {id: survey, format: surveymonkey}]
+survey_weighting:
+  margins: [{variable: district, shares: {north: 0.5, south: 0.3, east: 0.2}}]
+kpis:
+  - {id: net, label: Net, kind: net_sentiment, target: 0, direction: higher, owner: o}
+  - {id: net_north, label: Net north, kind: net_sentiment, filter: {district: north}, target: 0, direction: higher, owner: o}
+  - {id: vol_roads_social, label: Roads, kind: volume, filter: {topic: roads, channel: social}, target: 50, direction: lower, owner: o}
+  - {id: sov_parks, label: Parks share, kind: share_of_voice, filter: {topic: parks}, target: 0.3, direction: higher, owner: o}
+  - {id: sov_311, label: 311 share, kind: share_of_voice, filter: {source: open311}, target: 0.3, direction: higher, owner: o}
+  - {id: uniq, label: Residents, kind: unique_contributors, target: 100, direction: higher, owner: o}
+  - {id: uniq_south, label: Residents south, kind: unique_contributors, filter: {district: south, channel: social}, target: 10, direction: higher, owner: o}
+  - {id: ttc, label: Days to close, kind: time_to_close, target: 5, direction: lower, owner: o, min_n: 10}
+  - {id: ttc_water, label: Days to close water, kind: time_to_close, filter: {topic: water, district: east}, target: 5, direction: lower, owner: o}
+  - {id: sat, label: Sat, kind: satisfaction, filter: {question: satisfaction}, target: 0.6, direction: higher, owner: o}
+  - {id: sat_north, label: Sat north, kind: satisfaction, filter: {question: satisfaction, district: north}, target: 0.6, direction: higher, owner: o}
+  - {id: nps, label: NPS, kind: nps, filter: {question: recommend, source: survey}, target: 0, direction: higher, owner: o}
+`), "city.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	feedback, answers := fixtureLake(city, 1)
+	files := map[string][]table.ScoredFeedback{}
+	for _, r := range feedback {
+		key := fmt.Sprintf("scored/feedback/source=%s/month=%s/part.parquet", r.Source, table.Month(r.CreatedAt, city.Location()))
+		files[key] = append(files[key], r)
+	}
+	old := 0
+	for key, rows := range files {
+		if strings.Contains(key, "source=twitter/month=2026-08") {
+			// Written by an older scorer, before keyphrases and places: the KPI stage's
+			// column projection falls back to reading such files whole.
+			olds := make([]oldScored, len(rows))
+			for i, r := range rows {
+				olds[i] = oldScored{r.ID, r.Channel, r.CreatedAt, r.AuthorKey, r.Text, r.District, r.Engagement, r.ClosedAt, r.Sentiment, r.SentimentLabel, r.Topics}
+			}
+			writeParquet(t, filepath.Join(dir, key), olds)
+			old++
+			continue
+		}
+		writeParquet(t, filepath.Join(dir, key), rows)
+	}
+	if old != 1 {
+		t.Fatalf("wrote %d files of the old schema; want 1", old)
+	}
+	afiles := map[string][]table.SurveyAnswer{}
+	for _, a := range answers {
+		key := fmt.Sprintf("curated/survey_answers/source=%s/month=%s/part.parquet", a.Source, table.Month(a.SubmittedAt, city.Location()))
+		afiles[key] = append(afiles[key], a)
+	}
+	for key, rows := range afiles {
+		writeParquet(t, filepath.Join(dir, key), rows)
+	}
+	st, err := store.NewDir(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	doc, err := pipeline.KPI(context.Background(), st, city, kpi.Quarter{FY: 2027, Q: 1}, pipeline.KPIOptions{Now: time.Unix(0, 0)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range doc.KPIs {
+		if r.Value == nil || r.Previous == nil {
+			t.Errorf("%s: value %v previous %v; the fixture should give both", r.ID, r.Value, r.Previous)
+		}
+	}
+	db := openDuckDB(t)
+	createLakeViews(t, db, dir)
+	checkKPIsByDuckDB(t, db, city, doc)
+}
+
+// oldScored is scored feedback as an older scorer wrote it.
+type oldScored struct {
+	ID             string     `parquet:"id"`
+	Channel        string     `parquet:"channel,dict"`
+	CreatedAt      time.Time  `parquet:"created_at,timestamp(millisecond)"`
+	AuthorKey      *string    `parquet:"author_key,optional"`
+	Text           string     `parquet:"text"`
+	District       *string    `parquet:"district,optional,dict"`
+	Engagement     *int64     `parquet:"engagement,optional"`
+	ClosedAt       *time.Time `parquet:"closed_at,optional,timestamp(millisecond)"`
+	Sentiment      float64    `parquet:"sentiment"`
+	SentimentLabel string     `parquet:"sentiment_label,dict"`
+	Topics         []string   `parquet:"topics,list"`
+}
+
+func writeParquet[T any](t testing.TB, path string, rows []T) {
+	t.Helper()
+	b, err := table.Encode(rows)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(path, b, 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// fixtureLake makes three quarters (FY2026 Q4 to FY2027 Q1 and one before) of real-looking
+// rows: social posts and service requests with authors, districts, topics and close times
+// (some open, one closed before it was opened), and survey responses skewed to one district.
+func fixtureLake(city *config.City, seed uint64) ([]table.ScoredFeedback, []table.SurveyAnswer) {
+	r := rand.New(rand.NewPCG(seed, 7))
+	loc := city.Location()
+	start := time.Date(2026, 1, 1, 0, 0, 0, 0, loc)
+	span := time.Date(2026, 10, 1, 0, 0, 0, 0, loc).Sub(start)
+	districts := []string{"north", "south", "east", ""}
+	labels := []string{"positive", "neutral", "negative", "negative"}
+	topics := []string{"roads", "parks", "water"}
+	var fb []table.ScoredFeedback
+	for i := range 3000 {
+		created := start.Add(time.Duration(r.Int64N(int64(span)))).Truncate(time.Millisecond).UTC()
+		f := table.Feedback{ID: fmt.Sprintf("f%05d", i), Source: "twitter", Channel: table.ChannelSocial, CreatedAt: created,
+			Text: fmt.Sprintf("resident %d says something about the city that is long enough to quote", i)}
+		if r.IntN(3) == 0 {
+			f.Source, f.Channel = "open311", table.ChannelServiceRequest
+			if r.IntN(5) > 0 {
+				closed := created.Add(time.Duration(r.ExpFloat64() * float64(96*time.Hour))).Truncate(time.Millisecond)
+				if i == 7 {
+					closed = created.Add(-time.Hour)
+				}
+				f.ClosedAt = &closed
+			}
+		}
+		if r.IntN(10) > 0 {
+			a := fmt.Sprintf("author%03d", r.IntN(400))
+			f.AuthorKey = &a
+		}
+		if d := districts[r.IntN(len(districts))]; d != "" {
+			f.District = &d
+		}
+		var ts []string
+		for _, tp := range topics {
+			if r.IntN(3) == 0 {
+				ts = append(ts, tp)
+			}
+		}
+		fb = append(fb, table.Scored(f, table.Scores{SentimentLabel: labels[r.IntN(len(labels))], Topics: ts, Sentiment: r.Float64()*2 - 1}))
+	}
+	var ans []table.SurveyAnswer
+	for i := range 1200 {
+		at := start.Add(time.Duration(r.Int64N(int64(span)))).Truncate(time.Millisecond).UTC()
+		d := []string{"north", "south", "south", "east", "east", "east", ""}[r.IntN(7)]
+		var dp *string
+		if d != "" {
+			dp = &d
+		}
+		w := float64(1 + r.IntN(2))
+		sat, rec := float64(1+r.IntN(5)), float64(r.IntN(11))
+		id := fmt.Sprintf("r%04d", i)
+		ans = append(ans,
+			table.SurveyAnswer{Source: "survey", ResponseID: id, SurveyID: "s1", QuestionID: "satisfaction", AnswerValue: &sat,
+				ScaleMin: ptr(1.0), ScaleMax: ptr(5.0), District: dp, Weight: w, SubmittedAt: at},
+			table.SurveyAnswer{Source: "survey", ResponseID: id, SurveyID: "s1", QuestionID: "recommend", AnswerValue: &rec,
+				ScaleMin: ptr(0.0), ScaleMax: ptr(10.0), District: dp, Weight: w, SubmittedAt: at})
+	}
+	return fb, ans
+}
+
+func ptr[T any](v T) *T { return &v }
+
+var update = flag.Bool("update", false, "rewrite the golden files in testdata/")
+
+// The demo city's kpis.json, computed_at aside, is the golden file: any change of a figure, a
+// quote or a field shows up in review. Refresh with go test ./cmd/civicpulse -run Golden -update.
+func TestDemoKPIsGolden(t *testing.T) {
+	doc := loadDoc(t, runDemoDir(t))
+	doc.ComputedAt = time.Date(2026, 10, 1, 6, 0, 0, 0, time.UTC)
+	got, err := json.MarshalIndent(doc, "", "  ")
+	if err != nil {
+		t.Fatal(err)
+	}
+	got = append(got, '\n')
+	golden := filepath.Join("testdata", "demo_kpis.json")
+	if *update {
+		if err := os.MkdirAll("testdata", 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(golden, got, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want, err := os.ReadFile(golden)
+	if err != nil {
+		t.Fatalf("%v (run with -update to create it)", err)
+	}
+	if !bytes.Equal(got, want) {
+		t.Errorf("kpis.json differs from %s (run with -update if the change is intended):\n%s", golden, lineDiff(got, want))
+	}
+}
+
+func lineDiff(got, want []byte) string {
+	g, w := strings.Split(string(got), "\n"), strings.Split(string(want), "\n")
+	for i := range min(len(g), len(w)) {
+		if g[i] != w[i] {
+			return fmt.Sprintf("line %d:\n got  %s\n want %s", i+1, g[i], w[i])
+		}
+	}
+	return fmt.Sprintf("got %d lines; want %d", len(g), len(w))
+}
+
+// BenchmarkKPIQuarter computes a quarter's KPIs over CIVICPULSE_BENCH_ROWS (default 10M)
+// scored rows in Parquet, with our KPI stage and with DuckDB running the equivalent SQL on the
+// same files, and reports both times, their ratio and the Go stage's peak heap. The files are
+// generated once under the system temp dir and reused:
+//
+//	go test ./cmd/civicpulse -run '^$' -bench KPIQuarter -benchtime 1x
+func BenchmarkKPIQuarter(b *testing.B) {
+	rows := 10_000_000
+	if s := os.Getenv("CIVICPULSE_BENCH_ROWS"); s != "" {
+		fmt.Sscan(s, &rows)
+	}
+	city, err := config.Load(strings.NewReader(`
+name: Benchville
+timezone: America/Chicago
+fiscal_year_start_month: 7
+districts: [{id: north}, {id: south}, {id: east}]
+sources: [{id: twitter, format: twitter}, {id: open311, format: twitter}]
+kpis:
+  - {id: net, label: Net, kind: net_sentiment, target: 0, direction: higher, owner: o}
+  - {id: net_roads, label: Net roads, kind: net_sentiment, filter: {topic: roads}, target: 0, direction: higher, owner: o}
+  - {id: vol_roads, label: Roads, kind: volume, filter: {topic: roads}, target: 50, direction: lower, owner: o}
+  - {id: sov_parks, label: Parks share, kind: share_of_voice, filter: {topic: parks}, target: 0.3, direction: higher, owner: o}
+  - {id: uniq, label: Residents, kind: unique_contributors, target: 100, direction: higher, owner: o}
+  - {id: ttc, label: Days to close, kind: time_to_close, target: 5, direction: lower, owner: o}
+`), "city.yaml")
+	if err != nil {
+		b.Fatal(err)
+	}
+	dir := filepath.Join(os.TempDir(), fmt.Sprintf("civicpulse-bench-%d", rows))
+	if _, err := os.Stat(filepath.Join(dir, "done")); err != nil {
+		b.Logf("writing %d rows to %s", rows, dir)
+		benchLake(b, city, dir, rows)
+	}
+	st, err := store.NewDir(dir)
+	if err != nil {
+		b.Fatal(err)
+	}
+	db, err := sql.Open("duckdb", "")
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer db.Close()
+	q := kpi.Quarter{FY: 2027, Q: 1}
+	start, end := kpi.Calendar{FiscalYearStartMonth: 7, Location: city.Location()}.Bounds(q)
+	glob := filepath.Join(dir, "scored", "feedback", "*", "*", "*.parquet")
+	// The same figures for the quarter: every KPI's value and n (the trend quarters are empty).
+	query := fmt.Sprintf(`SELECT
+		count(*), count_if(sentiment_label = 'positive'), count_if(sentiment_label = 'negative'),
+		count_if(list_contains(topics, 'roads')), count_if(list_contains(topics, 'roads') AND sentiment_label = 'positive'),
+		count_if(list_contains(topics, 'roads') AND sentiment_label = 'negative'), count_if(list_contains(topics, 'parks')),
+		count(DISTINCT author_key),
+		quantile_cont((epoch_ms(closed_at) - epoch_ms(created_at)) / 86400000.0, [0.5, 0.9])
+			FILTER (WHERE channel = 'service_request' AND closed_at >= created_at)
+		FROM read_parquet('%s', hive_partitioning = true)
+		WHERE epoch_ms(created_at) >= %d AND epoch_ms(created_at) < %d`, glob, start.UnixMilli(), end.UnixMilli())
+	var goTime, duckTime time.Duration
+	var peak, live uint64
+	sample := []metrics.Sample{{Name: "/gc/heap/live:bytes"}}
+	for b.Loop() {
+		os.RemoveAll(filepath.Join(dir, "kpi"))
+		runtime.GC()
+		stop := make(chan struct{})
+		done := make(chan uint64)
+		go func() { // sample the heap while the stage runs
+			var m runtime.MemStats
+			var max uint64
+			tick := time.NewTicker(5 * time.Millisecond)
+			defer tick.Stop()
+			for {
+				runtime.ReadMemStats(&m)
+				max = maxOf(max, m.HeapInuse+m.StackInuse)
+				metrics.Read(sample) // the heap live at the end of the last GC
+				live = maxOf(live, sample[0].Value.Uint64())
+				select {
+				case <-stop:
+					done <- max
+					return
+				case <-tick.C:
+				}
+			}
+		}()
+		t0 := time.Now()
+		doc, err := pipeline.KPI(context.Background(), st, city, q, pipeline.KPIOptions{Now: time.Unix(0, 0)})
+		goTime += time.Since(t0)
+		close(stop)
+		peak = maxOf(peak, <-done)
+		if err != nil {
+			b.Fatal(err)
+		}
+		t0 = time.Now()
+		var n, pos, neg, roads, rpos, rneg, parks, uniq int64
+		var qs duckList
+		if err := db.QueryRow(query).Scan(&n, &pos, &neg, &roads, &rpos, &rneg, &parks, &uniq, &qs); err != nil {
+			b.Fatal(err)
+		}
+		duckTime += time.Since(t0)
+		if doc.Feedback != n || *doc.KPIs[4].Value != float64(uniq) || *doc.KPIs[2].Value != float64(roads) ||
+			len(qs) != 2 || math.Abs(*doc.KPIs[5].Value-qs[0]) > 1e-9 || math.Abs(*doc.KPIs[5].P90-qs[1]) > 1e-9 {
+			b.Fatalf("Go and DuckDB disagree: n %d/%d uniq %v/%d roads %v/%d ttc %v,%v/%v", doc.Feedback, n,
+				*doc.KPIs[4].Value, uniq, *doc.KPIs[2].Value, roads, *doc.KPIs[5].Value, *doc.KPIs[5].P90, qs)
+		}
+	}
+	iters := float64(b.N)
+	b.ReportMetric(goTime.Seconds()/iters, "go-s/op")
+	b.ReportMetric(duckTime.Seconds()/iters, "duckdb-s/op")
+	b.ReportMetric(goTime.Seconds()/duckTime.Seconds(), "go/duckdb")
+	b.ReportMetric(float64(peak)/(1<<20), "peak-heap-MB")
+	b.ReportMetric(float64(live)/(1<<20), "peak-live-MB")
+}
+
+func maxOf(a, b uint64) uint64 { return max(a, b) }
+
+// duckList scans a DuckDB LIST of DOUBLE.
+type duckList []float64
+
+func (l *duckList) Scan(src any) error {
+	xs, ok := src.([]any)
+	if src == nil {
+		*l = nil
+		return nil
+	}
+	if !ok {
+		return fmt.Errorf("scan %T into a list of doubles", src)
+	}
+	*l = (*l)[:0]
+	for _, x := range xs {
+		f, ok := x.(float64)
+		if !ok {
+			return fmt.Errorf("scan list element %T", x)
+		}
+		*l = append(*l, f)
+	}
+	return nil
+}
+
+// benchLake writes rows scored rows of one quarter (FY2027 Q1), in files of at most 250,000
+// rows per source and month, as the score stage lays them out.
+func benchLake(b *testing.B, city *config.City, dir string, rows int) {
+	r := rand.New(rand.NewPCG(10, 20))
+	loc := city.Location()
+	labels := []string{"positive", "neutral", "negative"}
+	topics := [][]string{nil, {"roads"}, {"parks"}, {"roads", "water"}, {"sanitation"}}
+	districts := []string{"north", "south", "east"}
+	const perFile = 250_000
+	id := 0
+	for part := 0; id < rows; part++ {
+		month := time.Date(2026, time.Month(7+part/2%3), 1, 0, 0, 0, 0, loc)
+		source := []string{"twitter", "open311"}[part%2]
+		n := min(perFile, rows-id)
+		batch := make([]table.ScoredFeedback, n)
+		for i := range batch {
+			at := month.Add(time.Duration(r.Int64N(int64(28 * 24 * time.Hour)))).Truncate(time.Millisecond).UTC()
+			author := fmt.Sprintf("%016x", r.Uint64N(1_000_000))
+			d := districts[r.IntN(3)]
+			f := table.Feedback{ID: fmt.Sprintf("b%09d", id), Source: source, Channel: table.ChannelSocial, NativeID: fmt.Sprint(id),
+				CreatedAt: at, IngestedAt: at, AuthorKey: &author, District: &d,
+				Text: fmt.Sprintf("resident %d says the %s needs attention near the corner of the park, again this week", id, labels[id%3])}
+			if source == "open311" {
+				f.Channel = table.ChannelServiceRequest
+				closed := at.Add(time.Duration(r.ExpFloat64() * float64(72*time.Hour))).Truncate(time.Millisecond)
+				f.ClosedAt = &closed
+			}
+			batch[i] = table.Scored(f, table.Scores{Sentiment: r.Float64()*2 - 1, SentimentLabel: labels[r.IntN(3)],
+				Topics: topics[r.IntN(len(topics))], ScorerVersion: "bench"})
+			id++
+		}
+		writeParquet(b, filepath.Join(dir, "scored", "feedback", "source="+source, "month="+month.Format("2006-01"), fmt.Sprintf("part-%03d.parquet", part)), batch)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "done"), nil, 0o644); err != nil {
+		b.Fatal(err)
 	}
 }

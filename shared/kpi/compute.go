@@ -2,8 +2,12 @@ package kpi
 
 import (
 	"cmp"
+	"fmt"
+	"maps"
 	"slices"
+	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/civicpulse/civicpulse/shared/config"
 	"github.com/civicpulse/civicpulse/shared/table"
@@ -12,41 +16,172 @@ import (
 // Trend is how many quarters, ending with the reported one, a KPI's trend shows.
 const Trend = 8
 
+// baseline is how many quarters before the reported one emerging topics compare against.
+const baseline = 4
+
 const maxQuoteCandidates = 50
 
 // Computer folds scored feedback and survey answers into a quarter's KPIs. Feed it rows of
 // the trend window (the quarter and the seven before it) in any order and split; duplicates
 // by record id count once.
+//
+// A Computer is also the mergeable partial aggregate of the stage: give each partition of the
+// data its own Computer and Merge them; the merged Document equals the single pass exactly,
+// because every part is an integer count, a set, or a list that is sorted before any sum is
+// taken. Partitions must not share records (the lake's record ids are unique per table and a
+// record's partition is fixed by its source and month).
 type Computer struct {
 	city    *config.City
 	cal     Calendar
 	quarter Quarter
 
-	partials map[string]map[Quarter]*Partial // KPI id -> quarter -> aggregate
-	seen     map[string]bool                 // feedback ids and response/question pairs
+	partials map[string]map[Quarter]*partial // KPI id -> quarter -> aggregate of feedback
+	seen     map[uint64]struct{}             // hashes of feedback ids
+	totals   map[Quarter]int64               // all feedback records of each quarter
 	topics   map[string]*topicAgg
+	phrases  map[string]*phraseAgg
 	sources  map[string]int64
-	feedback int64
-	resp     map[string]bool
+	resp     map[string]*respondent // source, response id -> survey response
+	respKeys []string               // keys of resp, sorted: set by Document
+}
+
+// partial is the aggregate of one feedback KPI over one quarter.
+type partial struct {
+	n, pos, neg int64
+	authors     hashSet   // unique_contributors: hashes of author keys
+	days        []float64 // time_to_close: days from created to closed
+}
+
+// hashSet is a set of 64-bit hashes kept as a slice, sorted and deduplicated whenever it has
+// doubled since the last time: appending is several times cheaper than a map insert, and
+// the memory stays within twice the distinct count (with a floor of 64k entries).
+type hashSet struct {
+	hs     []uint64
+	sorted int // hs[:sorted] is sorted and distinct
+}
+
+func (s *hashSet) add(h uint64) {
+	s.hs = append(s.hs, h)
+	if len(s.hs) >= max(2*s.sorted, 1<<16) {
+		s.compact()
+	}
+}
+
+func (s *hashSet) compact() {
+	slices.Sort(s.hs)
+	s.hs = slices.Compact(s.hs)
+	s.sorted = len(s.hs)
+}
+
+func (s *hashSet) merge(o hashSet) {
+	s.hs = append(s.hs, o.hs...)
+	s.compact()
+}
+
+func (s *hashSet) len() int {
+	if s.sorted != len(s.hs) {
+		s.compact()
+	}
+	return len(s.hs)
 }
 
 type topicAgg struct {
 	volume, pos, neg int64
-	quotes           []table.ScoredFeedback
+	quotes           quoteList
 }
 
+// phraseAgg counts the records mentioning a keyphrase in the quarter (0) and the previous
+// four (1..4).
+type phraseAgg struct {
+	count  [baseline + 1]int64
+	quotes quoteList
+}
+
+// quoteList keeps the best quote candidates seen: at least the top maxQuoteCandidates, and
+// once it has cut to those, it skips (without copying) any record that sorts after the last
+// one kept, which could never be among the final top.
+type quoteList struct {
+	qs    []candidate
+	full  bool
+	worst candidate
+}
+
+func (l *quoteList) add(r *table.ScoredFeedback) {
+	if !quotable(r) {
+		return
+	}
+	if l.full {
+		probe := candidate{id: r.ID, sentiment: r.Sentiment}
+		if r.Engagement != nil {
+			probe.engagement = *r.Engagement
+		}
+		if compareQuotes(probe, l.worst) >= 0 {
+			return
+		}
+	}
+	l.qs = append(l.qs, candidateOf(r))
+	if len(l.qs) > 2*maxQuoteCandidates {
+		l.cut()
+	}
+}
+
+func (l *quoteList) cut() {
+	sortQuotes(l.qs)
+	if len(l.qs) > maxQuoteCandidates {
+		l.qs = l.qs[:maxQuoteCandidates]
+		l.full, l.worst = true, l.qs[maxQuoteCandidates-1]
+	}
+}
+
+func (l *quoteList) merge(o quoteList) {
+	l.qs = append(l.qs, o.qs...)
+	l.cut()
+}
+
+// candidate is a record that may be quoted.
+type candidate struct {
+	id, text, source, author string
+	createdAt                time.Time
+	sentiment                float64
+	engagement               int64
+}
+
+// respondent is one survey response: what weighting and the survey KPIs need of it.
+type respondent struct {
+	q              Quarter
+	source, survey string
+	district       string
+	weight         float64
+	answers        map[string]table.SurveyAnswer // question id -> answer
+}
+
+// Option configures a Computer.
+type Option func(*Computer)
+
+// UniqueIDs tells the computer that no feedback id occurs twice in its input, as in the
+// lake's scored table (ingest drops duplicates and object names are derived from their
+// input), so it need not remember every id: that set is most of the memory of a quarter of
+// ten million records.
+func UniqueIDs() Option { return func(c *Computer) { c.seen = nil } }
+
 // NewComputer returns a computer for one quarter of a city.
-func NewComputer(city *config.City, q Quarter) *Computer {
-	return &Computer{
+func NewComputer(city *config.City, q Quarter, opts ...Option) *Computer {
+	c := &Computer{
 		city:     city,
 		cal:      Calendar{FiscalYearStartMonth: city.FiscalYearStartMonth, Location: city.Location()},
 		quarter:  q,
-		partials: map[string]map[Quarter]*Partial{},
-		seen:     map[string]bool{},
+		partials: map[string]map[Quarter]*partial{},
+		seen:     map[uint64]struct{}{},
+		totals:   map[Quarter]int64{},
 		topics:   map[string]*topicAgg{},
+		phrases:  map[string]*phraseAgg{},
 		sources:  map[string]int64{},
-		resp:     map[string]bool{},
+		resp:     map[string]*respondent{},
 	}
+	for _, o := range opts {
+		o(c)
+	}
+	return c
 }
 
 // Calendar is the computer's fiscal calendar.
@@ -67,18 +202,34 @@ func (c *Computer) inWindow(q Quarter) bool {
 
 func (q Quarter) less(o Quarter) bool { return q.FY < o.FY || q.FY == o.FY && q.Q < o.Q }
 
-func (c *Computer) partial(id string, q Quarter) *Partial {
+// back is how many quarters q is before the computer's quarter.
+func (c *Computer) back(q Quarter) int { return (c.quarter.FY*4 + c.quarter.Q) - (q.FY*4 + q.Q) }
+
+func (c *Computer) partial(id string, q Quarter) *partial {
 	m := c.partials[id]
 	if m == nil {
-		m = map[Quarter]*Partial{}
+		m = map[Quarter]*partial{}
 		c.partials[id] = m
 	}
 	p := m[q]
 	if p == nil {
-		p = &Partial{}
+		p = &partial{}
 		m[q] = p
 	}
 	return p
+}
+
+// hash is 64-bit FNV-1a. Ids and author keys are counted by hash: with a million distinct
+// keys the chance of any collision is about 3·10⁻⁸.
+func hash(prefix byte, s string) uint64 {
+	h := uint64(14695981039346656037)
+	h ^= uint64(prefix)
+	h *= 1099511628211
+	for i := 0; i < len(s); i++ {
+		h ^= uint64(s[i])
+		h *= 1099511628211
+	}
+	return h
 }
 
 // AddFeedback folds scored feedback rows in.
@@ -86,22 +237,49 @@ func (c *Computer) AddFeedback(rows []table.ScoredFeedback) {
 	for i := range rows {
 		r := &rows[i]
 		q := c.cal.Of(r.CreatedAt)
-		if !c.inWindow(q) || c.seen["f\x00"+r.ID] {
+		if !c.inWindow(q) {
 			continue
 		}
-		c.seen["f\x00"+r.ID] = true
-		for _, k := range c.city.KPIs {
-			if k.Kind == config.KindSatisfaction || !matchFeedback(k.Filter, r) {
+		if c.seen != nil {
+			h := hash('f', r.ID)
+			if _, dup := c.seen[h]; dup {
 				continue
 			}
-			p := c.partial(k.ID, q)
-			p.N++
-			switch r.SentimentLabel {
-			case "positive":
-				p.Pos++
-			case "negative":
-				p.Neg++
+			c.seen[h] = struct{}{}
+		}
+		c.totals[q]++
+		for _, k := range c.city.KPIs {
+			if config.SurveyKind(k.Kind) || !matchFeedback(k, r) {
+				continue
 			}
+			switch k.Kind {
+			case config.KindUniqueContributors:
+				if r.AuthorKey == nil {
+					continue
+				}
+				p := c.partial(k.ID, q)
+				p.authors.add(hash('a', *r.AuthorKey))
+				p.n++
+			case config.KindTimeToClose:
+				if r.ClosedAt == nil || r.ClosedAt.Before(r.CreatedAt) {
+					continue
+				}
+				p := c.partial(k.ID, q)
+				p.days = append(p.days, float64(r.ClosedAt.UnixMilli()-r.CreatedAt.UnixMilli())/msPerDay)
+				p.n++
+			default:
+				p := c.partial(k.ID, q)
+				p.n++
+				switch r.SentimentLabel {
+				case "positive":
+					p.pos++
+				case "negative":
+					p.neg++
+				}
+			}
+		}
+		if b := c.back(q); b <= baseline {
+			c.addPhrases(r, b)
 		}
 		if q == c.quarter {
 			c.addCurrent(r)
@@ -109,14 +287,39 @@ func (c *Computer) AddFeedback(rows []table.ScoredFeedback) {
 	}
 }
 
+const msPerDay = 86400000
+
+func candidateOf(r *table.ScoredFeedback) candidate {
+	// Clone what is kept: a streaming reader may reuse the memory of the rows it hands over.
+	cd := candidate{id: strings.Clone(r.ID), text: strings.Clone(r.Text), source: strings.Clone(r.Source), createdAt: r.CreatedAt, sentiment: r.Sentiment}
+	cd.author = cd.id
+	if r.AuthorKey != nil {
+		cd.author = strings.Clone(*r.AuthorKey)
+	}
+	if r.Engagement != nil {
+		cd.engagement = *r.Engagement
+	}
+	return cd
+}
+
+func quotable(r *table.ScoredFeedback) bool {
+	if len(r.Text) < 40 || len(r.Text) > 4*320 {
+		return false
+	}
+	n := utf8.RuneCountInString(r.Text)
+	return n >= 40 && n <= 320
+}
+
 func (c *Computer) addCurrent(r *table.ScoredFeedback) {
-	c.feedback++
+	if _, ok := c.sources[r.Source]; !ok {
+		c.sources[strings.Clone(r.Source)] = 0
+	}
 	c.sources[r.Source]++
 	for _, t := range r.Topics {
 		a := c.topics[t]
 		if a == nil {
 			a = &topicAgg{}
-			c.topics[t] = a
+			c.topics[strings.Clone(t)] = a
 		}
 		a.volume++
 		switch r.SentimentLabel {
@@ -125,12 +328,27 @@ func (c *Computer) addCurrent(r *table.ScoredFeedback) {
 		case "negative":
 			a.neg++
 		}
-		if n := len([]rune(r.Text)); n >= 40 && n <= 320 {
-			a.quotes = append(a.quotes, *r)
-			if len(a.quotes) > 2*maxQuoteCandidates {
-				sortQuotes(a.quotes)
-				a.quotes = a.quotes[:maxQuoteCandidates]
-			}
+		a.quotes.add(r)
+	}
+}
+
+// normPhrase is the form keyphrases are counted in.
+func normPhrase(s string) string { return strings.Join(strings.Fields(strings.ToLower(s)), " ") }
+
+func (c *Computer) addPhrases(r *table.ScoredFeedback, back int) {
+	for i, kp := range r.Keyphrases {
+		p := normPhrase(kp)
+		if p == "" || slices.ContainsFunc(r.Keyphrases[:i], func(s string) bool { return normPhrase(s) == p }) {
+			continue // a record counts once per phrase
+		}
+		a := c.phrases[p]
+		if a == nil {
+			a = &phraseAgg{}
+			c.phrases[strings.Clone(p)] = a
+		}
+		a.count[back]++
+		if back == 0 {
+			a.quotes.add(r)
 		}
 	}
 }
@@ -140,35 +358,110 @@ func (c *Computer) AddAnswers(rows []table.SurveyAnswer) {
 	for i := range rows {
 		a := &rows[i]
 		q := c.cal.Of(a.SubmittedAt)
-		key := "a\x00" + a.Source + "\x00" + a.ResponseID + "\x00" + a.QuestionID
-		if !c.inWindow(q) || c.seen[key] {
+		if !c.inWindow(q) {
 			continue
 		}
-		c.seen[key] = true
-		if q == c.quarter {
-			c.resp[a.Source+"\x00"+a.ResponseID] = true
+		key := a.Source + "\x00" + a.ResponseID
+		rs := c.resp[key]
+		if rs == nil {
+			rs = &respondent{q: q, source: strings.Clone(a.Source), survey: strings.Clone(a.SurveyID), weight: a.Weight, answers: map[string]table.SurveyAnswer{}}
+			c.resp[key] = rs
 		}
-		for _, k := range c.city.KPIs {
-			if k.Kind != config.KindSatisfaction || !matchAnswer(k.Filter, a) || a.AnswerValue == nil || a.ScaleMax == nil {
-				continue
-			}
-			w := a.Weight
-			if w <= 0 {
-				w = 1
-			}
-			p := c.partial(k.ID, q)
-			p.N++
-			p.SumW += w
-			p.SumW2 += w * w
-			if *a.AnswerValue >= *a.ScaleMax-1 { // top two boxes
-				p.SumWY += w
-			}
+		if rs.district == "" && a.District != nil {
+			rs.district = strings.Clone(*a.District)
+		}
+		if _, dup := rs.answers[a.QuestionID]; !dup && c.keepsQuestion(a.QuestionID) {
+			rs.answers[strings.Clone(a.QuestionID)] = table.SurveyAnswer{QuestionID: strings.Clone(a.QuestionID), AnswerText: strings.Clone(a.AnswerText),
+				AnswerValue: clonePtr(a.AnswerValue), ScaleMin: clonePtr(a.ScaleMin), ScaleMax: clonePtr(a.ScaleMax)}
 		}
 	}
 }
 
-func matchFeedback(f config.Filter, r *table.ScoredFeedback) bool {
+// keepsQuestion reports whether a survey KPI or a weighting margin reads the question.
+func (c *Computer) keepsQuestion(id string) bool {
+	for _, k := range c.city.KPIs {
+		if config.SurveyKind(k.Kind) && k.Filter.Question == id {
+			return true
+		}
+	}
+	for _, m := range c.city.SurveyWeighting.Margins {
+		if m.Variable == id {
+			return true
+		}
+	}
+	return false
+}
+
+// Merge folds another computer's aggregate (of other records) into c.
+func (c *Computer) Merge(o *Computer) error {
+	if o.quarter != c.quarter || o.city != c.city {
+		return fmt.Errorf("merge kpi aggregates: %s of %s into %s of %s", o.quarter, o.city.Name, c.quarter, c.city.Name)
+	}
+	for id, m := range o.partials {
+		for q, p := range m {
+			d := c.partial(id, q)
+			d.n += p.n
+			d.pos += p.pos
+			d.neg += p.neg
+			d.authors.merge(p.authors)
+			d.days = append(d.days, p.days...)
+		}
+	}
+	if c.seen != nil {
+		maps.Copy(c.seen, o.seen)
+	}
+	for q, n := range o.totals {
+		c.totals[q] += n
+	}
+	for s, n := range o.sources {
+		c.sources[s] += n
+	}
+	for id, t := range o.topics {
+		d := c.topics[id]
+		if d == nil {
+			d = &topicAgg{}
+			c.topics[id] = d
+		}
+		d.volume += t.volume
+		d.pos += t.pos
+		d.neg += t.neg
+		d.quotes.merge(t.quotes)
+	}
+	for p, a := range o.phrases {
+		d := c.phrases[p]
+		if d == nil {
+			d = &phraseAgg{}
+			c.phrases[p] = d
+		}
+		for i := range a.count {
+			d.count[i] += a.count[i]
+		}
+		d.quotes.merge(a.quotes)
+	}
+	for key, r := range o.resp {
+		d := c.resp[key]
+		if d == nil {
+			d = &respondent{q: r.q, source: r.source, survey: r.survey, weight: r.weight, answers: map[string]table.SurveyAnswer{}}
+			c.resp[key] = d
+		}
+		if d.district == "" {
+			d.district = r.district
+		}
+		for q, a := range r.answers {
+			if _, ok := d.answers[q]; !ok {
+				d.answers[q] = a
+			}
+		}
+	}
+	return nil
+}
+
+func matchFeedback(k config.KPI, r *table.ScoredFeedback) bool {
+	f := k.Filter
 	if f.Source != "" && f.Source != r.Source || f.Channel != "" && f.Channel != r.Channel {
+		return false
+	}
+	if k.Kind == config.KindTimeToClose && r.Channel != table.ChannelServiceRequest {
 		return false
 	}
 	if f.District != "" && (r.District == nil || *r.District != f.District) {
@@ -177,35 +470,41 @@ func matchFeedback(f config.Filter, r *table.ScoredFeedback) bool {
 	return f.Topic == "" || slices.Contains(r.Topics, f.Topic)
 }
 
-func matchAnswer(f config.Filter, a *table.SurveyAnswer) bool {
-	if f.Source != "" && f.Source != a.Source || f.Channel != "" && f.Channel != table.ChannelSurvey {
+func matchRespondent(f config.Filter, r *respondent) bool {
+	if f.Source != "" && f.Source != r.source || f.Channel != "" && f.Channel != table.ChannelSurvey {
 		return false
 	}
-	if f.District != "" && (a.District == nil || *a.District != f.District) {
-		return false
-	}
-	return f.Question == a.QuestionID
+	return f.District == "" || r.district == f.District
 }
 
 // sortQuotes orders quote candidates: most engaged first, then the clearest sentiment, then id
 // so that the choice is deterministic.
-func sortQuotes(qs []table.ScoredFeedback) {
-	slices.SortFunc(qs, func(a, b table.ScoredFeedback) int {
-		ea, eb := int64(0), int64(0)
-		if a.Engagement != nil {
-			ea = *a.Engagement
+func sortQuotes(qs []candidate) {
+	slices.SortFunc(qs, compareQuotes)
+}
+
+func compareQuotes(a, b candidate) int {
+	return cmp.Or(cmp.Compare(b.engagement, a.engagement), cmp.Compare(abs(b.sentiment), abs(a.sentiment)), cmp.Compare(a.id, b.id))
+}
+
+// pickQuotes returns up to three of the best candidates, from distinct authors.
+func pickQuotes(l quoteList) []Quote {
+	qs := slices.Clone(l.qs)
+	sortQuotes(qs)
+	qs = qs[:min(len(qs), maxQuoteCandidates)]
+	var out []Quote
+	authors := map[string]bool{}
+	for _, q := range qs {
+		if len(out) == 3 {
+			break
 		}
-		if b.Engagement != nil {
-			eb = *b.Engagement
+		if authors[q.author] {
+			continue
 		}
-		if c := cmp.Compare(eb, ea); c != 0 {
-			return c
-		}
-		if c := cmp.Compare(abs(b.Sentiment), abs(a.Sentiment)); c != 0 {
-			return c
-		}
-		return cmp.Compare(a.ID, b.ID)
-	})
+		authors[q.author] = true
+		out = append(out, Quote{Text: q.text, Source: q.source, CreatedAt: q.createdAt, Sentiment: q.sentiment})
+	}
+	return out
 }
 
 func abs(x float64) float64 {
@@ -221,40 +520,32 @@ func (c *Computer) Document(now time.Time) *Document {
 	doc := &Document{
 		City: c.city.Name, Quarter: c.quarter.String(), QuarterLabel: c.quarter.Label(),
 		Start: start, End: end, TimeZone: c.city.Location().String(), ComputedAt: now.UTC(),
-		Feedback: c.feedback, Responses: int64(len(c.resp)),
+		Feedback: c.totals[c.quarter],
 	}
+	for _, r := range c.resp {
+		if r.q == c.quarter {
+			doc.Responses++
+		}
+	}
+	c.respKeys = slices.Sorted(maps.Keys(c.resp))
+	weights := c.surveyWeights()
 	for _, k := range c.city.KPIs {
-		doc.KPIs = append(doc.KPIs, c.result(k))
+		doc.KPIs = append(doc.KPIs, c.result(k, weights))
 	}
 	for id, a := range c.topics {
 		label := id
 		if t, ok := c.city.Topic(id); ok && t.Label != "" {
 			label = t.Label
 		}
-		ts := TopicSummary{ID: id, Label: label, Volume: a.volume,
+		doc.Topics = append(doc.Topics, TopicSummary{ID: id, Label: label, Volume: a.volume,
 			NetSentiment:  float64(a.pos-a.neg) / float64(a.volume),
-			NegativeShare: float64(a.neg) / float64(a.volume)}
-		sortQuotes(a.quotes)
-		authors := map[string]bool{}
-		for _, q := range a.quotes {
-			if len(ts.Quotes) == 3 {
-				break
-			}
-			author := q.ID
-			if q.AuthorKey != nil {
-				author = *q.AuthorKey
-			}
-			if authors[author] {
-				continue
-			}
-			authors[author] = true
-			ts.Quotes = append(ts.Quotes, Quote{Text: q.Text, Source: q.Source, CreatedAt: q.CreatedAt, Sentiment: q.Sentiment})
-		}
-		doc.Topics = append(doc.Topics, ts)
+			NegativeShare: float64(a.neg) / float64(a.volume),
+			Quotes:        pickQuotes(a.quotes)})
 	}
 	slices.SortFunc(doc.Topics, func(a, b TopicSummary) int {
 		return cmp.Or(cmp.Compare(b.Volume, a.Volume), cmp.Compare(a.ID, b.ID))
 	})
+	doc.Emerging = c.emerging()
 	for s, n := range c.sources {
 		doc.Sources = append(doc.Sources, SourceCount{Source: s, Count: n})
 	}
@@ -262,33 +553,151 @@ func (c *Computer) Document(now time.Time) *Document {
 	return doc
 }
 
+// surveyWeights rakes each survey's responses of each quarter to the configured margins and
+// returns the weight of each response by key.
+func (c *Computer) surveyWeights() map[string]float64 {
+	type group struct {
+		q              Quarter
+		source, survey string
+	}
+	groups := map[group][]string{}
+	for _, key := range c.respKeys { // sorted: a fixed order makes the sums, and so the weights, exact on any split
+		r := c.resp[key]
+		g := group{r.q, r.source, r.survey}
+		groups[g] = append(groups[g], key)
+	}
+	margins := c.city.SurveyWeighting.Margins
+	out := make(map[string]float64, len(c.resp))
+	for _, keys := range groups {
+		base := make([]float64, len(keys))
+		cats := make([][]string, len(keys))
+		for i, key := range keys {
+			r := c.resp[key]
+			base[i] = r.weight
+			cats[i] = make([]string, len(margins))
+			for m, mg := range margins {
+				if mg.Variable == "district" {
+					cats[i][m] = r.district
+				} else if a, ok := r.answers[mg.Variable]; ok {
+					cats[i][m] = a.AnswerText
+				}
+			}
+		}
+		for i, w := range Rake(base, cats, margins, c.city.SurveyWeighting.Trim) {
+			out[keys[i]] = w
+		}
+	}
+	return out
+}
+
 func unitOf(kind string) string {
 	switch kind {
-	case config.KindVolume:
+	case config.KindVolume, config.KindUniqueContributors:
 		return UnitCount
-	case config.KindSatisfaction:
+	case config.KindSatisfaction, config.KindShareOfVoice:
 		return UnitShare
+	case config.KindTimeToClose:
+		return UnitDays
 	}
 	return UnitScore
 }
 
-func (c *Computer) result(k config.KPI) Result {
-	r := Result{ID: k.ID, Label: k.Label, Kind: k.Kind, Unit: unitOf(k.Kind), Owner: k.Owner,
-		Topic: k.Filter.Topic, Direction: k.Direction, Target: k.Target, MinN: int64(k.MinN)}
-	est := func(q Quarter) estimate {
-		if p := c.partials[k.ID][q]; p != nil {
-			return estimateOf(k.Kind, *p)
+// estimateOf is a KPI's estimate in one quarter; ok is false when there are no data at all.
+func (c *Computer) estimateOf(k config.KPI, q Quarter, weights map[string]float64) estimate {
+	if config.SurveyKind(k.Kind) {
+		return c.surveyEstimate(k, q, weights)
+	}
+	p := c.partials[k.ID][q]
+	if p == nil {
+		p = &partial{}
+	}
+	n := float64(p.n)
+	switch k.Kind {
+	case config.KindVolume:
+		// No records is a count of zero.
+		return estimate{value: n, se: sqrt(n), n: p.n, ok: true}
+	case config.KindUniqueContributors:
+		u := float64(p.authors.len())
+		return estimate{value: u, se: sqrt(u), n: p.n, ok: true}
+	case config.KindShareOfVoice:
+		m := c.totals[q]
+		if m == 0 {
+			return estimate{}
 		}
-		if k.Kind == config.KindVolume {
-			return estimate{value: 0, n: 0, ok: true} // no records is a count of zero
+		v := n / float64(m)
+		return estimate{value: v, se: sqrt(v * (1 - v) / float64(m)), n: m, ok: true, x: p.n, m: m}
+	case config.KindTimeToClose:
+		if p.n == 0 {
+			return estimate{}
 		}
+		days := slices.Clone(p.days)
+		slices.Sort(days)
+		lo, hi := medianInterval(days)
+		return estimate{value: quantileCont(days, 0.5), p90: quantileCont(days, 0.9), n: p.n, ok: true,
+			lo: lo, hi: hi, hasCI: true, days: days}
+	}
+	if p.n == 0 {
 		return estimate{}
 	}
+	return meanOfThree(float64(p.pos)/n, float64(p.neg)/n, n, p.n)
+}
+
+// surveyEstimate is a weighted satisfaction (top-two-box share) or NPS (share of 9–10 minus
+// share of 0–6 on a 0–10 question), with the Kish effective sample size of the weights.
+func (c *Computer) surveyEstimate(k config.KPI, q Quarter, weights map[string]float64) estimate {
+	var sw, sw2, swPos, swNeg float64
+	var n int64
+	for _, key := range c.respKeys {
+		r := c.resp[key]
+		if r.q != q || !matchRespondent(k.Filter, r) {
+			continue
+		}
+		a, ok := r.answers[k.Filter.Question]
+		if !ok || a.AnswerValue == nil || a.ScaleMax == nil {
+			continue
+		}
+		v := *a.AnswerValue
+		var pos, neg bool
+		if k.Kind == config.KindNPS {
+			if a.ScaleMin == nil || *a.ScaleMin != 0 || *a.ScaleMax != 10 {
+				continue // NPS is defined on a 0–10 question only
+			}
+			pos, neg = v >= 9, v <= 6
+		} else {
+			pos = v >= *a.ScaleMax-1 // top two boxes
+		}
+		w := weights[key]
+		n++
+		sw += w
+		sw2 += w * w
+		if pos {
+			swPos += w
+		}
+		if neg {
+			swNeg += w
+		}
+	}
+	if n == 0 || sw <= 0 {
+		return estimate{}
+	}
+	return meanOfThree(swPos/sw, swNeg/sw, kish(sw, sw2), n)
+}
+
+func (c *Computer) result(k config.KPI, weights map[string]float64) Result {
+	r := Result{ID: k.ID, Label: k.Label, Kind: k.Kind, Unit: unitOf(k.Kind), Owner: k.Owner,
+		Topic: k.Filter.Topic, Direction: k.Direction, Target: k.Target, MinN: int64(k.MinN)}
+	est := func(q Quarter) estimate { return c.estimateOf(k, q, weights) }
 	cur, prev, yearAgo := est(c.quarter), est(c.quarter.Add(-1)), est(c.quarter.Add(-4))
 	r.N = cur.n
 	if cur.ok {
 		lo, hi := cur.interval(k.Kind)
 		r.Value, r.CILow, r.CIHigh = ptr(cur.value), ptr(lo), ptr(hi)
+		if k.Kind == config.KindTimeToClose {
+			r.P90 = ptr(cur.p90)
+		}
+		if config.SurveyKind(k.Kind) {
+			r.NEff = ptr(cur.neff)
+		}
 	}
 	if prev.ok {
 		r.Previous = ptr(prev.value)
@@ -299,7 +708,7 @@ func (c *Computer) result(k config.KPI) Result {
 	r.Test = testName(k.Kind)
 	if cur.ok && prev.ok {
 		r.Change = ptr(cur.value - prev.value)
-		if p, ok := changeTest(cur, prev); ok && cur.n >= int64(k.MinN) && prev.n >= int64(k.MinN) {
+		if p, ok := changeTest(k.Kind, cur, prev); ok && cur.n >= int64(k.MinN) && prev.n >= int64(k.MinN) {
 			r.PValue = ptr(p)
 			r.ChangeSignificant = p < 0.05
 		}
@@ -316,20 +725,11 @@ func (c *Computer) result(k config.KPI) Result {
 	return r
 }
 
-func testName(kind string) string {
-	switch kind {
-	case config.KindVolume:
-		return "two-sided z test of two Poisson counts"
-	case config.KindSatisfaction:
-		return "two-sided z test of weighted proportions (Kish effective n)"
-	}
-	return "two-sided z test of the difference in net sentiment"
-}
-
 // status compares the value with the target in the KPI's direction; at_risk when the 95%
 // interval straddles the target, no_data below the minimum sample.
 func status(k config.KPI, r Result) string {
-	if r.Value == nil || r.N < int64(k.MinN) || (r.N == 0 && k.Kind != config.KindVolume) {
+	counts := k.Kind == config.KindVolume || k.Kind == config.KindUniqueContributors
+	if r.Value == nil || r.N < int64(k.MinN) || (r.N == 0 && !counts) {
 		return StatusNoData
 	}
 	if *r.CILow < k.Target && k.Target < *r.CIHigh {
@@ -346,6 +746,13 @@ func status(k config.KPI, r Result) string {
 }
 
 func ptr[T any](v T) *T { return &v }
+
+func clonePtr[T any](p *T) *T {
+	if p == nil {
+		return nil
+	}
+	return ptr(*p)
+}
 
 // Rows returns the kpis table rows of a document.
 func Rows(doc *Document) []table.KPI {

@@ -2,7 +2,6 @@ package kpi_test
 
 import (
 	"math"
-	"math/rand/v2"
 	"strings"
 	"testing"
 	"time"
@@ -166,34 +165,6 @@ func TestNoData(t *testing.T) {
 	doc := comp.Document(time.Unix(0, 0))
 	if doc.KPIs[0].Status != kpi.StatusNoData || doc.KPIs[2].Status != kpi.StatusNoData {
 		t.Errorf("statuses = %s, %s; want no_data (n below min_n)", doc.KPIs[0].Status, doc.KPIs[2].Status)
-	}
-}
-
-// Merged partials of any split equal the single pass exactly (the sums are of integers and
-// of weights that are exact in binary here).
-func TestPartialsMerge(t *testing.T) {
-	r := rand.New(rand.NewPCG(1, 2))
-	for trial := range 200 {
-		var parts []kpi.Partial
-		var whole kpi.Partial
-		for range 1 + r.IntN(20) {
-			p := kpi.Partial{N: r.Int64N(100), Pos: r.Int64N(50), Neg: r.Int64N(50), SumW: float64(r.IntN(64)) / 4, SumW2: float64(r.IntN(64)) / 8, SumWY: float64(r.IntN(64)) / 2}
-			parts = append(parts, p)
-			whole.Merge(p)
-		}
-		r.Shuffle(len(parts), func(i, j int) { parts[i], parts[j] = parts[j], parts[i] })
-		var a, b kpi.Partial
-		cut := r.IntN(len(parts) + 1)
-		for _, p := range parts[:cut] {
-			a.Merge(p)
-		}
-		for _, p := range parts[cut:] {
-			b.Merge(p)
-		}
-		a.Merge(b)
-		if a != whole {
-			t.Fatalf("trial %d: merged %+v; want %+v", trial, a, whole)
-		}
 	}
 }
 

@@ -59,6 +59,12 @@ type Result struct {
 	CILow  *float64 `json:"ci_low"`
 	CIHigh *float64 `json:"ci_high"`
 	N      int64    `json:"n"`
+	// P90 is the 90th percentile of a time_to_close KPI (Value is the median), as DuckDB's
+	// quantile_cont(0.9) computes it.
+	P90 *float64 `json:"p90,omitempty"`
+	// NEff is the Kish effective sample size of a survey KPI's weights: its margin of error is
+	// that of a simple random sample of this size.
+	NEff *float64 `json:"n_eff,omitempty"`
 
 	Previous *float64 `json:"previous"`
 	Change   *float64 `json:"change"`

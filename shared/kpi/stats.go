@@ -1,85 +1,164 @@
 package kpi
 
-import "math"
+import (
+	"math"
+	"slices"
+
+	"github.com/civicpulse/civicpulse/shared/config"
+)
 
 // z95 is the two-sided 95% normal quantile.
 const z95 = 1.959963984540054
 
-// Partial is the mergeable aggregate of one KPI over one quarter: sums only, so partials from
-// any split of the data merge into exactly the single-pass aggregate.
-type Partial struct {
-	N     int64   `json:"n"`      // records (or answers) that match the KPI's filter
-	Pos   int64   `json:"pos"`    // positive records
-	Neg   int64   `json:"neg"`    // negative records
-	SumW  float64 `json:"sum_w"`  // survey weights
-	SumW2 float64 `json:"sum_w2"` // squared survey weights
-	SumWY float64 `json:"sum_wy"` // weights of answers in the top two boxes
-}
-
-// Merge adds another partial of the same KPI and quarter.
-func (p *Partial) Merge(o Partial) {
-	p.N += o.N
-	p.Pos += o.Pos
-	p.Neg += o.Neg
-	p.SumW += o.SumW
-	p.SumW2 += o.SumW2
-	p.SumWY += o.SumWY
-}
-
-// estimate is a KPI value with its standard error.
+// estimate is a KPI value with its standard error and what the kind's change test needs.
 type estimate struct {
 	value, se float64
 	n         int64
 	ok        bool
+
+	p90   float64   // time_to_close: 90th percentile
+	neff  float64   // survey kinds: Kish effective sample size
+	lo    float64   // an interval not of the form value ± z·se (time_to_close); set with hasCI
+	hi    float64   //
+	hasCI bool      //
+	days  []float64 // time_to_close: sorted durations, for the median test
+	x, m  int64     // share_of_voice: matching records and all records
 }
 
-func estimateOf(kind string, p Partial) estimate {
-	if p.N == 0 {
-		return estimate{}
+// quantileCont is DuckDB's quantile_cont of sorted values: linear interpolation between the
+// order statistics around position (n-1)·q, computed as DuckDB computes it (lo + d·(hi-lo)),
+// so that the figure is recomputable by SQL to the last bit or nearly.
+func quantileCont(sorted []float64, q float64) float64 {
+	pos := float64(len(sorted)-1) * q
+	lo, hi := math.Floor(pos), math.Ceil(pos)
+	if lo == hi {
+		return sorted[int(lo)]
 	}
-	n := float64(p.N)
-	switch kind {
-	case "net_sentiment":
-		pos, neg := float64(p.Pos)/n, float64(p.Neg)/n
-		v := pos - neg
-		// Variance of the mean of a variable that is +1, 0 or -1.
-		return estimate{value: v, se: math.Sqrt(math.Max(pos+neg-v*v, 0) / n), n: p.N, ok: true}
-	case "volume":
-		return estimate{value: n, se: math.Sqrt(n), n: p.N, ok: true}
-	case "satisfaction":
-		if p.SumW <= 0 {
-			return estimate{}
-		}
-		v := p.SumWY / p.SumW
-		neff := p.SumW * p.SumW / p.SumW2 // Kish effective sample size
-		return estimate{value: v, se: math.Sqrt(math.Max(v*(1-v), 0) / neff), n: p.N, ok: true}
-	}
-	return estimate{}
+	a, b := sorted[int(lo)], sorted[int(hi)]
+	return a + (pos-lo)*(b-a)
+}
+
+// medianInterval is the distribution-free 95% interval of a median: the order statistics
+// whose ranks bracket n/2 by z95·√n/2 (the normal approximation of the binomial).
+func medianInterval(sorted []float64) (lo, hi float64) {
+	n := float64(len(sorted))
+	d := z95 * math.Sqrt(n) / 2
+	l := int(math.Floor(n/2 - d))  // 0-based rank of the lower bound
+	h := int(math.Ceil(n/2+d)) - 1 // 0-based rank of the upper bound
+	l = max(l, 0)
+	h = min(max(h, 0), len(sorted)-1)
+	return sorted[l], sorted[h]
+}
+
+// meanOfThree is the estimate of the mean of a variable that is +1, 0 or -1 (net sentiment,
+// NPS) from the shares of +1 and -1 and an effective sample size.
+func meanOfThree(pos, neg, neff float64, n int64) estimate {
+	v := pos - neg
+	return estimate{value: v, se: math.Sqrt(math.Max(pos+neg-v*v, 0) / neff), n: n, ok: true, neff: neff}
 }
 
 // interval is the 95% interval, clamped to the range the kind can take.
 func (e estimate) interval(kind string) (lo, hi float64) {
+	if e.hasCI {
+		return e.lo, e.hi
+	}
 	lo, hi = e.value-z95*e.se, e.value+z95*e.se
 	switch kind {
-	case "net_sentiment":
+	case config.KindNetSentiment, config.KindNPS:
 		lo, hi = math.Max(lo, -1), math.Min(hi, 1)
-	case "satisfaction":
+	case config.KindSatisfaction, config.KindShareOfVoice:
 		lo, hi = math.Max(lo, 0), math.Min(hi, 1)
-	case "volume":
+	default:
 		lo = math.Max(lo, 0)
 	}
 	return lo, hi
 }
 
-// changeTest is the two-sided z test of the difference of two independent estimates: for
-// net sentiment and weighted satisfaction the difference of means with their standard errors,
-// for volume the conditional test of two Poisson counts (se² = n). It returns the p-value,
-// or false when the test cannot be made (no variance at all).
-func changeTest(cur, prev estimate) (p float64, ok bool) {
-	v := cur.se*cur.se + prev.se*prev.se
-	if !cur.ok || !prev.ok || v <= 0 {
+// changeTest returns the two-sided p-value of the change from prev to cur, or false when the
+// test cannot be made. The test of each kind is named by testName.
+func changeTest(kind string, cur, prev estimate) (p float64, ok bool) {
+	if !cur.ok || !prev.ok {
 		return 0, false
 	}
-	z := (cur.value - prev.value) / math.Sqrt(v)
-	return math.Erfc(math.Abs(z) / math.Sqrt2), true
+	switch kind {
+	case config.KindShareOfVoice:
+		// Two-proportion z test with the pooled proportion under the null.
+		if cur.m == 0 || prev.m == 0 {
+			return 0, false
+		}
+		pool := float64(cur.x+prev.x) / float64(cur.m+prev.m)
+		v := pool * (1 - pool) * (1/float64(cur.m) + 1/float64(prev.m))
+		if v <= 0 {
+			return 0, false
+		}
+		return twoSided((cur.value - prev.value) / math.Sqrt(v)), true
+	case config.KindVolume, config.KindUniqueContributors:
+		// Conditional test of two Poisson counts: given the total, cur ~ Binomial(total, 1/2)
+		// under equal rates; its normal approximation is (a-b)/√(a+b).
+		a, b := cur.value, prev.value
+		if a+b == 0 {
+			return 0, false
+		}
+		return twoSided((a - b) / math.Sqrt(a+b)), true
+	case config.KindTimeToClose:
+		return moodMedianTest(cur.days, prev.days)
+	}
+	// Difference of two independent means (net sentiment; weighted satisfaction and NPS with
+	// their Kish effective sample sizes).
+	v := cur.se*cur.se + prev.se*prev.se
+	if v <= 0 {
+		return 0, false
+	}
+	return twoSided((cur.value - prev.value) / math.Sqrt(v)), true
 }
+
+func twoSided(z float64) float64 { return math.Erfc(math.Abs(z) / math.Sqrt2) }
+
+// moodMedianTest is Mood's median test: the 2×2 table of each sample's values above and not
+// above the pooled median, tested by Pearson's chi-square with one degree of freedom.
+func moodMedianTest(a, b []float64) (float64, bool) {
+	if len(a) == 0 || len(b) == 0 {
+		return 0, false
+	}
+	pooled := slices.Concat(a, b)
+	slices.Sort(pooled)
+	med := quantileCont(pooled, 0.5)
+	above := func(xs []float64) float64 {
+		// xs is sorted: count the values above the pooled median.
+		i, _ := slices.BinarySearch(xs, math.Nextafter(med, math.Inf(1)))
+		return float64(len(xs) - i)
+	}
+	na, nb := float64(len(a)), float64(len(b))
+	aa, ab := above(a), above(b)
+	n, up := na+nb, aa+ab
+	if up == 0 || up == n {
+		return 0, false
+	}
+	chi := 0.0
+	for _, c := range [][3]float64{{aa, na, up}, {na - aa, na, n - up}, {ab, nb, up}, {nb - ab, nb, n - up}} {
+		e := c[1] * c[2] / n
+		chi += (c[0] - e) * (c[0] - e) / e
+	}
+	return math.Erfc(math.Sqrt(chi / 2)), true
+}
+
+// testName states the change test of each kind, as the report prints it.
+func testName(kind string) string {
+	switch kind {
+	case config.KindVolume:
+		return "conditional binomial test of two Poisson counts (normal approximation), two-sided"
+	case config.KindUniqueContributors:
+		return "Poisson approximation: conditional binomial test of two counts, two-sided"
+	case config.KindShareOfVoice:
+		return "two-proportion z test (pooled), two-sided"
+	case config.KindSatisfaction:
+		return "z test of two weighted proportions (Kish effective n), two-sided"
+	case config.KindNPS:
+		return "z test of two weighted multinomial estimates of promoters minus detractors (Kish effective n), two-sided"
+	case config.KindTimeToClose:
+		return "Mood's median test (chi-square, 1 df), two-sided"
+	}
+	return "z test of the difference of means of a -1/0/+1 variable, two-sided"
+}
+
+func sqrt(x float64) float64 { return math.Sqrt(math.Max(x, 0)) }

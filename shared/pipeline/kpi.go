@@ -6,9 +6,14 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
+	"runtime"
 	"slices"
+	"sync"
 	"time"
+
+	"github.com/parquet-go/parquet-go"
 
 	"github.com/civicpulse/civicpulse/shared/config"
 	"github.com/civicpulse/civicpulse/shared/kpi"
@@ -36,7 +41,9 @@ func KPIKeys(q kpi.Quarter) (parquetKey, jsonKey string) {
 // written, the objects are left as they are, so a re-run changes nothing.
 func KPI(ctx context.Context, st store.Store, city *config.City, q kpi.Quarter, opts KPIOptions) (*kpi.Document, error) {
 	log := logger(opts.Logger)
-	comp := kpi.NewComputer(city, q)
+	// Ingest keeps ids unique in the lake (TestKPIsRecomputedByDuckDB checks it), so the
+	// computer need not remember every id of the quarter.
+	comp := kpi.NewComputer(city, q, kpi.UniqueIDs())
 	months := map[string]bool{}
 	for _, wq := range comp.Window() {
 		for _, m := range comp.Calendar().Months(wq) {
@@ -48,31 +55,52 @@ func KPI(ctx context.Context, st store.Store, city *config.City, q kpi.Quarter, 
 	if err != nil {
 		return nil, fmt.Errorf("list scored feedback: %w", err)
 	}
+	// Objects are folded in parallel, one partial aggregate per worker, then merged: the
+	// merged aggregate equals the single pass exactly (kpi.TestMergeEqualsSinglePass).
+	workers := min(runtime.GOMAXPROCS(0), len(keys))
+	parts := make([]*kpi.Computer, workers)
+	errs := make([]error, workers)
+	next := make(chan string)
+	var wg sync.WaitGroup
+	for w := range workers {
+		parts[w] = kpi.NewComputer(city, q, kpi.UniqueIDs())
+		wg.Go(func() {
+			for k := range next {
+				if errs[w] != nil {
+					continue // drain
+				}
+				errs[w] = foldScoredObject(ctx, st, k, parts[w].AddFeedback)
+			}
+		})
+	}
 	for _, k := range keys {
-		rows, err := readParquet[table.ScoredFeedback](ctx, st, k)
-		if err != nil {
+		next <- k
+	}
+	close(next)
+	wg.Wait()
+	if err := errors.Join(errs...); err != nil {
+		return nil, err
+	}
+	for _, p := range parts {
+		if err := comp.Merge(p); err != nil {
 			return nil, err
 		}
-		source := partition(k, "source")
-		for i := range rows {
-			rows[i].Source = source
-		}
-		comp.AddFeedback(rows)
 	}
 	akeys, err := listParquet(ctx, st, CuratedSurveyAnswers, keep)
 	if err != nil {
 		return nil, fmt.Errorf("list survey answers: %w", err)
 	}
 	for _, k := range akeys {
-		rows, err := readParquet[table.SurveyAnswer](ctx, st, k)
+		source := partition(k, "source")
+		err := foldParquet(ctx, st, k, func(rows []table.SurveyAnswer) {
+			for i := range rows {
+				rows[i].Source = source
+			}
+			comp.AddAnswers(rows)
+		})
 		if err != nil {
 			return nil, err
 		}
-		source := partition(k, "source")
-		for i := range rows {
-			rows[i].Source = source
-		}
-		comp.AddAnswers(rows)
 	}
 	doc := comp.Document(opts.Now)
 	pk, jk := KPIKeys(q)
@@ -91,6 +119,92 @@ func KPI(ctx context.Context, st store.Store, city *config.City, q kpi.Quarter, 
 	log.Info("kpis written", "quarter", q.String(), "feedback_objects", len(keys), "answer_objects", len(akeys), "key", jk)
 	return doc, nil
 }
+
+// foldParquet streams the rows of one Parquet object to fold in batches, so that memory holds
+// the object's bytes and one batch, whatever the number of rows. The batch's memory is reused:
+// fold must copy what it keeps.
+func foldParquet[T any](ctx context.Context, st store.Store, key string, fold func([]T)) (err error) {
+	b, err := store.ReadAll(ctx, st, key)
+	if err != nil {
+		return err
+	}
+	f, err := parquet.OpenFile(bytes.NewReader(b), int64(len(b)))
+	if err != nil {
+		return fmt.Errorf("read %s: %w", key, err)
+	}
+	defer func() {
+		// parquet-go panics when the file's schema cannot be converted to the row type.
+		if r := recover(); r != nil {
+			err = fmt.Errorf("read %s: %v", key, r)
+		}
+	}()
+	pr := parquet.NewGenericReader[T](f)
+	defer pr.Close()
+	buf := make([]T, 2048)
+	for {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		n, err := pr.Read(buf)
+		if n > 0 {
+			fold(buf[:n])
+		}
+		if errors.Is(err, io.EOF) {
+			return nil
+		}
+		if err != nil {
+			return fmt.Errorf("read %s: %w", key, err)
+		}
+	}
+}
+
+// foldScoredObject streams the KPI columns of one scored-feedback object to fold.
+func foldScoredObject(ctx context.Context, st store.Store, key string, fold func([]table.ScoredFeedback)) (err error) {
+	b, err := store.ReadAll(ctx, st, key)
+	if err != nil {
+		return err
+	}
+	f, err := parquet.OpenFile(bytes.NewReader(b), int64(len(b)))
+	if err != nil {
+		return fmt.Errorf("read %s: %w", key, err)
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("read %s: %v", key, r)
+		}
+	}()
+	source := partition(key, "source")
+	err = foldScored(f, source, fold)
+	if errors.Is(err, errNotProjectable) {
+		// An object written before a column existed: read it whole; missing columns read as
+		// zero values.
+		pr := parquet.NewGenericReader[table.ScoredFeedback](f)
+		defer pr.Close()
+		buf := make([]table.ScoredFeedback, 1024)
+		for {
+			n, rerr := pr.Read(buf)
+			for i := range buf[:n] {
+				buf[i].Source = source
+			}
+			if n > 0 {
+				fold(buf[:n])
+			}
+			if errors.Is(rerr, io.EOF) {
+				return nil
+			}
+			if rerr != nil {
+				return fmt.Errorf("read %s: %w", key, rerr)
+			}
+		}
+	}
+	if err != nil {
+		return fmt.Errorf("read %s: %w", key, err)
+	}
+	return nil
+}
+
+// errNotProjectable is returned by foldScored for a file that lacks a projected column.
+var errNotProjectable = errors.New("file lacks a column of the projection")
 
 func readDocument(ctx context.Context, st store.Store, key string) (*kpi.Document, error) {
 	b, err := store.ReadAll(ctx, st, key)
@@ -139,4 +253,129 @@ func LatestQuarter(ctx context.Context, st store.Store, city *config.City) (kpi.
 func PreviousQuarter(city *config.City, now time.Time) kpi.Quarter {
 	cal := kpi.Calendar{FiscalYearStartMonth: city.FiscalYearStartMonth, Location: city.Location()}
 	return cal.Of(now).Add(-1)
+}
+
+// kpiFeedback is the projection of scored feedback the KPI stage reads: the columns of the
+// other fifteen are never decoded.
+type kpiFeedback struct {
+	ID             string     `parquet:"id"`
+	Channel        string     `parquet:"channel"`
+	CreatedAt      time.Time  `parquet:"created_at,timestamp(millisecond)"`
+	AuthorKey      *string    `parquet:"author_key,optional"`
+	Text           string     `parquet:"text"`
+	District       *string    `parquet:"district,optional"`
+	Engagement     *int64     `parquet:"engagement,optional"`
+	ClosedAt       *time.Time `parquet:"closed_at,optional,timestamp(millisecond)"`
+	Sentiment      float64    `parquet:"sentiment"`
+	SentimentLabel string     `parquet:"sentiment_label"`
+	Topics         []string   `parquet:"topics,list"`
+	Keyphrases     []string   `parquet:"keyphrases,list"`
+}
+
+var kpiFeedbackSchema = parquet.SchemaOf(kpiFeedback{})
+
+// projectedRowGroup shows only some columns of a row group, in the order of a projected schema.
+type projectedRowGroup struct {
+	parquet.RowGroup
+	schema *parquet.Schema
+	chunks []parquet.ColumnChunk
+}
+
+func (g projectedRowGroup) Schema() *parquet.Schema             { return g.schema }
+func (g projectedRowGroup) ColumnChunks() []parquet.ColumnChunk { return g.chunks }
+func (g projectedRowGroup) Rows() parquet.Rows                  { return parquet.NewRowGroupRowReader(g) }
+
+// foldScored streams the projected scored-feedback rows of a Parquet file to fold in batches.
+// Only the projection's column chunks are read and decoded.
+func foldScored(f *parquet.File, source string, fold func([]table.ScoredFeedback)) error {
+	cols := kpiFeedbackSchema.Columns()
+	src := make([]int, len(cols)) // projected column -> file column
+	field := make([]string, len(f.Schema().Columns()))
+	for i, path := range cols {
+		leaf, ok := f.Schema().Lookup(path...)
+		if !ok || leaf.Node == nil {
+			return fmt.Errorf("column %v: %w", path, errNotProjectable)
+		}
+		src[i] = leaf.ColumnIndex
+		field[leaf.ColumnIndex] = path[0]
+	}
+	// Low-cardinality strings are interned: one allocation per distinct value, not per row.
+	interned := map[string]string{}
+	intern := func(b []byte) string {
+		if s, ok := interned[string(b)]; ok {
+			return s
+		}
+		s := string(b)
+		if len(interned) < 10000 {
+			interned[s] = s
+		}
+		return s
+	}
+	rows := make([]parquet.Row, 1024)
+	batch := make([]table.ScoredFeedback, 0, len(rows))
+	for _, rg := range f.RowGroups() {
+		chunks := rg.ColumnChunks()
+		pg := projectedRowGroup{RowGroup: rg, schema: kpiFeedbackSchema, chunks: make([]parquet.ColumnChunk, len(src))}
+		for i, s := range src {
+			pg.chunks[i] = chunks[s]
+		}
+		rr := pg.Rows()
+		for {
+			n, err := rr.ReadRows(rows)
+			batch = batch[:0]
+			for _, row := range rows[:n] {
+				// Decoded by hand rather than by reflection (Schema.Reconstruct): a null value is
+				// a nil pointer or, in a list, an empty list.
+				r := table.ScoredFeedback{Source: source}
+				for _, v := range row {
+					if v.IsNull() {
+						continue
+					}
+					switch field[v.Column()] {
+					case "id":
+						r.ID = string(v.ByteArray())
+					case "channel":
+						r.Channel = intern(v.ByteArray())
+					case "created_at":
+						r.CreatedAt = time.UnixMilli(v.Int64()).UTC()
+					case "author_key":
+						a := string(v.ByteArray())
+						r.AuthorKey = &a
+					case "text":
+						r.Text = string(v.ByteArray())
+					case "district":
+						d := intern(v.ByteArray())
+						r.District = &d
+					case "engagement":
+						e := v.Int64()
+						r.Engagement = &e
+					case "closed_at":
+						c := time.UnixMilli(v.Int64()).UTC()
+						r.ClosedAt = &c
+					case "sentiment":
+						r.Sentiment = v.Double()
+					case "sentiment_label":
+						r.SentimentLabel = intern(v.ByteArray())
+					case "topics":
+						r.Topics = append(r.Topics, intern(v.ByteArray()))
+					case "keyphrases":
+						r.Keyphrases = append(r.Keyphrases, string(v.ByteArray()))
+					}
+				}
+				batch = append(batch, r)
+			}
+			if len(batch) > 0 {
+				fold(batch)
+			}
+			if errors.Is(err, io.EOF) {
+				break
+			}
+			if err != nil {
+				rr.Close()
+				return err
+			}
+		}
+		rr.Close()
+	}
+	return nil
 }
