@@ -3,10 +3,13 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"log/slog"
 	"time"
 
+	"github.com/civicpulse/civicpulse/shared/ingest/pull"
+	"github.com/civicpulse/civicpulse/shared/lambdaenv"
 	"github.com/civicpulse/civicpulse/shared/pipeline"
 	"github.com/civicpulse/civicpulse/shared/store"
 )
@@ -32,6 +35,10 @@ type Handler struct {
 	AuthorKey []byte
 	Now       func() time.Time
 	Logger    *slog.Logger
+	// Secrets holds the API pulls' credentials; nil reads them from Secrets Manager.
+	Secrets pull.Secrets
+	// PullClient sends the API pulls' requests; nil means a default pull.Client.
+	PullClient *pull.Client
 }
 
 // Handle runs one ingest.
@@ -44,9 +51,20 @@ func (h *Handler) Handle(ctx context.Context, raw json.RawMessage) (pipeline.Ing
 	if err != nil {
 		return pipeline.IngestSummary{}, err
 	}
-	opts := pipeline.IngestOptions{Now: h.Now(), AuthorKey: h.AuthorKey, Logger: h.Logger}
+	now := h.Now()
+	opts := pipeline.IngestOptions{Now: now, AuthorKey: h.AuthorKey, Logger: h.Logger}
+	var pullErr error
 	if k := ev.Detail.Object.Key; k != "" {
 		opts.Keys = []string{k}
+	} else {
+		// The daily schedule: pull the API sources into the inbox first. A failed pull
+		// still lets the ingest run over what is there; its error is returned after.
+		secrets := h.Secrets
+		if secrets == nil {
+			secrets = pull.SecretsFunc(lambdaenv.Secret)
+		}
+		_, pullErr = pipeline.Pull(ctx, h.Store, city, pipeline.PullOptions{Now: now, Secrets: secrets, Client: h.PullClient, Logger: h.Logger})
 	}
-	return pipeline.Ingest(ctx, h.Store, city, opts)
+	sum, err := pipeline.Ingest(ctx, h.Store, city, opts)
+	return sum, errors.Join(pullErr, err)
 }

@@ -78,8 +78,33 @@ type Source struct {
 	// exported. Questions not listed get an id made from their text.
 	Questions map[string]string `yaml:"questions"`
 	// CSV maps the columns of a generic CSV export (format csv) onto feedback fields.
-	CSV  *CSVMapping `yaml:"csv"`
-	Line int         `yaml:"-"`
+	CSV *CSVMapping `yaml:"csv"`
+	// Pull, when set, fetches the source from its vendor's API on the daily schedule.
+	Pull *Pull `yaml:"pull"`
+	Line int   `yaml:"-"`
+}
+
+// Pull holds the settings of a scheduled API pull (shared/ingest/pull).
+type Pull struct {
+	// Endpoint is the API's base URL, such as https://api.x.com, https://oauth.reddit.com,
+	// https://graph.facebook.com/v21.0, https://api.surveymonkey.com,
+	// https://<datacenter>.qualtrics.com or an Open311 server's GeoReport v2 root.
+	Endpoint string `yaml:"endpoint"`
+	// Query is what to pull: the search query (twitter), the subreddit (reddit), the page id
+	// (facebook), the vendor's survey id (surveymonkey, qualtrics), or service codes,
+	// comma-separated, to filter on (open311, optional).
+	Query string `yaml:"query"`
+	// Secret is the Secrets Manager name of the credential: a bearer token (twitter,
+	// reddit, facebook, surveymonkey), an API token (qualtrics) or an API key (open311,
+	// optional).
+	Secret string `yaml:"secret"`
+	// PageSize is the records asked for per page; 0 means the vendor's usual maximum.
+	PageSize int `yaml:"page_size"`
+	// Window is how far back the first pull reaches (later pulls resume from the cursor);
+	// 0 means 7 days, which is as far as X's recent search goes.
+	Window time.Duration `yaml:"window"`
+	// MaxPages caps the pages of one run (the next run resumes); 0 means 100.
+	MaxPages int `yaml:"max_pages"`
 }
 
 // Formats are the export formats a source can have.
@@ -506,6 +531,20 @@ func (c *City) validate(file string) Errors {
 		}
 		if m := s.CSV; s.Format == "csv" && (m == nil || m.ID == "" || m.CreatedAt == "" || m.Text == "") {
 			add(s.Line, "source %q: format csv needs csv: with at least id, created_at and text columns", s.ID)
+		}
+		if p := s.Pull; p != nil {
+			switch {
+			case s.Format == "csv" || s.Format == "googleforms":
+				add(s.Line, "source %q: format %s has no API to pull from", s.ID, s.Format)
+			case !strings.HasPrefix(p.Endpoint, "https://") && !strings.HasPrefix(p.Endpoint, "http://"):
+				add(s.Line, "source %q: pull.endpoint %q: want an https:// URL", s.ID, p.Endpoint)
+			case p.Query == "" && s.Format != "open311":
+				add(s.Line, "source %q: pull.query is required for format %s", s.ID, s.Format)
+			case p.Secret == "" && s.Format != "open311":
+				add(s.Line, "source %q: pull.secret (a Secrets Manager name) is required for format %s", s.ID, s.Format)
+			case p.PageSize < 0 || p.Window < 0 || p.MaxPages < 0:
+				add(s.Line, "source %q: pull.page_size, pull.window and pull.max_pages cannot be negative", s.ID)
+			}
 		}
 		if m := s.CSV; m != nil && m.Channel != "" && m.Channel != "survey" && m.Channel != "social" && m.Channel != "service_request" {
 			add(s.Line, "source %q: csv.channel %q: want survey, social or service_request", s.ID, m.Channel)
