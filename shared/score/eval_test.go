@@ -23,9 +23,9 @@ const (
 	goalAbstainRate = 0.10 // gold rows given no topic
 	minGoldRows     = 20
 
-	// floorMacroF1 is what the default taxonomy reaches today (0.803): CI holds it there while
-	// the rules are tuned up to goalMacroF1.
-	floorMacroF1 = 0.80
+	// floorMacroF1 is what the default taxonomy reaches today (0.856): CI holds it there, above
+	// goalMacroF1.
+	floorMacroF1 = 0.855
 )
 
 // dataDir holds the shared human-labelled data sets (see its README.md): the project's shared
@@ -141,8 +141,8 @@ func evalTopics(t *testing.T, s *score.Scorer, path string) {
 	for _, m := range misses {
 		t.Log(m)
 	}
-	if macro < floorMacroF1 {
-		t.Errorf("topic macro-F1 = %.3f; want >= %.2f (goal %.2f)", macro, floorMacroF1, goalMacroF1)
+	if macro < floorMacroF1 || macro < goalMacroF1 {
+		t.Errorf("topic macro-F1 = %.3f; want >= %.3f (goal %.2f)", macro, floorMacroF1, goalMacroF1)
 	}
 	if abst > goalAbstainRate {
 		t.Errorf("abstain rate = %.3f; want <= %.2f", abst, goalAbstainRate)

@@ -128,10 +128,23 @@ func contentWord(tk token) bool {
 // singular turns a regular English plural into its singular; irregular and
 // singular-in-s words are listed.
 func singular(w string) string {
+	n := len(w)
+	if n == 0 || w[n-1] != 's' {
+		switch w { // the irregular plurals not in -s
+		case "children":
+			return "child"
+		case "men":
+			return "man"
+		case "women":
+			return "woman"
+		case "feet":
+			return "foot"
+		}
+		return w
+	}
 	if s, ok := irregular[w]; ok {
 		return s
 	}
-	n := len(w)
 	switch {
 	case n < 4 || w[n-1] != 's':
 		return w

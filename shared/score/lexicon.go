@@ -1,6 +1,8 @@
 package score
 
-// Every word of a text is looked up once, in one map that merges what each reader needs to
+import "github.com/civicpulse/civicpulse/shared/score/internal/wordmap"
+
+// Every word of a text is looked up once, in one table (wordmap) that merges what each reader needs to
 // know of it (the keywords it starts, the place names it starts, whether it is a stop word or
 // a street suffix): one lookup per word instead of one per reader.
 
@@ -19,7 +21,14 @@ type wordInfo struct {
 	class uint8
 }
 
-type lexicon map[string]wordInfo
+// noInfo is the info of a word no reader knows.
+var noInfo wordInfo
+
+// lexicon is a read-only table of words to what the readers know of them.
+type lexicon struct {
+	words *wordmap.Table
+	infos []wordInfo // indexed by words.Index
+}
 
 // baseClasses is the class of every word the package's own lists name.
 var baseClasses = func() map[string]uint8 {
@@ -47,7 +56,7 @@ var baseClasses = func() map[string]uint8 {
 // newLexicon merges the word classes with a matcher's and a gazetteer's first words; either
 // may be nil.
 func newLexicon(m *Matcher, g *Gazetteer) lexicon {
-	lex := lexicon{}
+	lex := map[string]wordInfo{}
 	for w, c := range baseClasses {
 		lex[w] = wordInfo{class: c}
 	}
@@ -65,12 +74,24 @@ func newLexicon(m *Matcher, g *Gazetteer) lexicon {
 			lex[w] = wi
 		}
 	}
-	return lex
+	keys := make([]string, 0, len(lex))
+	for w := range lex {
+		keys = append(keys, w)
+	}
+	infos := make([]wordInfo, len(keys))
+	for i, w := range keys {
+		infos[i] = lex[w]
+	}
+	return lexicon{words: wordmap.New(keys), infos: infos}
 }
 
 // annotate looks every token up.
 func (lex lexicon) annotate(toks []token) {
 	for i := range toks {
-		toks[i].info = lex[toks[i].lower]
+		if j := lex.words.Index(toks[i].lower); j >= 0 {
+			toks[i].info = &lex.infos[j]
+		} else {
+			toks[i].info = &noInfo
+		}
 	}
 }

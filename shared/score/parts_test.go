@@ -218,3 +218,22 @@ func TestMatchHugeText(t *testing.T) {
 		t.Errorf("Match(huge) took %v", d)
 	}
 }
+
+func TestLowerSameLenASCII(t *testing.T) {
+	for c := range 128 {
+		for _, n := range []int{1, 7, 8, 9, 17} {
+			b := []byte(strings.Repeat("aZ", n))
+			for i := range b {
+				s := string(b[:i]) + string(rune(c)) + string(b[i:])
+				if got, want := lowerSameLen(s), strings.ToLower(s); got != want {
+					t.Fatalf("lowerSameLen(%q) = %q; want %q", s, got, want)
+				}
+			}
+		}
+	}
+	for _, s := range []string{"ÀB CD EFGH IJ", "Straße ÉCOLE 12345678", "\xffABCDEFGH"} {
+		if got := lowerSameLen(s); len(got) != len(s) {
+			t.Errorf("lowerSameLen(%q) = %q; want the same length", s, got)
+		}
+	}
+}

@@ -13,6 +13,7 @@ import (
 	"encoding/hex"
 	"fmt"
 	"slices"
+	"sync"
 
 	"github.com/civicpulse/civicpulse/shared/config"
 	"github.com/civicpulse/civicpulse/shared/score/sentiment"
@@ -92,18 +93,8 @@ func New(topics []config.Topic, opts ...Option) *Scorer {
 	an := sentiment.New(sentiment.Civic)
 	topicMatcher, gazetteer := NewMatcher(topics), NewGazetteer(o.places...)
 	return &Scorer{
-		lex: newLexicon(topicMatcher, gazetteer),
-		sentiment: func(text string) (float64, []string) {
-			r := an.Score(text)
-			var terms []string
-			if len(r.Terms) > 0 {
-				terms = make([]string, len(r.Terms))
-				for i, t := range r.Terms {
-					terms[i] = t.Text
-				}
-			}
-			return r.Compound, terms
-		},
+		lex:       newLexicon(topicMatcher, gazetteer),
+		sentiment: an.CompoundTerms,
 		topics:    topicMatcher,
 		places:    gazetteer,
 		districts: o.districts,
@@ -118,16 +109,28 @@ func (s *Scorer) Version() string { return s.version }
 // Score scores one text.
 func (s *Scorer) Score(text string) Result {
 	c, terms := s.sentiment(text)
-	var buf [64]token
-	toks, lower := lowerTokens(text, buf[:0])
+	bp := tokenBufs.Get().(*[]token)
+	toks, lower := lowerTokens(text, (*bp)[:0])
 	s.lex.annotate(toks)
 	topics, primary := s.topics.matchTokens(toks)
-	return Result{
+	r := Result{
 		Sentiment: c, SentimentLabel: Label(c), SentimentTerms: terms,
 		Topics: topics, PrimaryTopic: primary,
 		Keyphrases: keyphrases(lower, toks), Places: s.places.places(text, toks),
 	}
+	if cap(toks) <= maxPooledTokens {
+		*bp = toks[:0]
+		tokenBufs.Put(bp)
+	}
+	return r
 }
+
+// tokenBufs holds token buffers between calls: reusing one costs less than zeroing a fresh
+// one on the stack. A buffer keeps its last text's words alive until reused, which is why
+// huge ones are dropped.
+var tokenBufs = sync.Pool{New: func() any { b := make([]token, 0, 64); return &b }}
+
+const maxPooledTokens = 1024
 
 // District returns the district that contains a point, when the scorer has district
 // polygons.

@@ -1,6 +1,7 @@
 package score
 
 import (
+	"encoding/binary"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -9,11 +10,11 @@ import (
 
 // token is one word of a text: its byte span in the text and its lower-case form.
 type token struct {
-	start, end int    // byte offsets in the original text
-	lower      string // lower-cased; a trailing possessive 's is dropped
-	brk        bool   // punctuation other than a space, hyphen or apostrophe precedes it
-	apos       bool   // has an inner apostrophe: a contraction (don't, it's)
-	info       wordInfo
+	start, end int       // byte offsets in the original text
+	lower      string    // lower-cased; a trailing possessive 's is dropped
+	brk        bool      // punctuation other than a space, hyphen or apostrophe precedes it
+	apos       bool      // has an inner apostrophe: a contraction (don't, it's)
+	info       *wordInfo // set by lexicon.annotate; never nil
 }
 
 // tokenize splits text into words of letters, digits and inner apostrophes. It lower-cases
@@ -105,33 +106,47 @@ func newToken(lower string, i, j int, brk, apos bool) token {
 		}
 		apos = strings.IndexByte(w, '\'') >= 0 || strings.Contains(w, "’")
 	}
-	return token{start: i, end: j, lower: w, brk: brk, apos: apos}
+	return token{start: i, end: j, lower: w, brk: brk, apos: apos, info: &noInfo}
 }
 
-func isWordByte(c byte) bool {
-	return c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c >= 'A' && c <= 'Z'
-}
+func isWordByte(c byte) bool { return wordBytes[c] }
 
-// lowerSameLen lower-cases s keeping every byte offset: ASCII fast path, and non-ASCII
-// letters whose lower case has another length are left as they are.
+// wordBytes marks the ASCII letters and digits: one load per byte instead of three ranges.
+var wordBytes = func() (t [256]bool) {
+	for c := range 256 {
+		t[c] = c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c >= 'A' && c <= 'Z'
+	}
+	return t
+}()
+
+// lowerSameLen lower-cases s keeping every byte offset: ASCII fast path eight bytes at a time,
+// and non-ASCII letters whose lower case has another length are left as they are.
 func lowerSameLen(s string) string {
-	upper, ascii := false, true
-	for i := 0; i < len(s); i++ {
+	var any uint64 // high bit of a byte set: non-ASCII; 0x20 bit: an upper-case letter
+	i := 0
+	for ; i+8 <= len(s); i += 8 {
+		v := load64(s[i:])
+		any |= v&hiBits | upperBits(v)
+	}
+	for ; i < len(s); i++ {
 		c := s[i]
 		if c >= utf8.RuneSelf {
-			ascii = false
-			break
-		}
-		if c >= 'A' && c <= 'Z' {
-			upper = true
+			any |= hiBits
+		} else if c >= 'A' && c <= 'Z' {
+			any |= 0x20
 		}
 	}
-	if ascii {
-		if !upper {
+	if any&hiBits == 0 {
+		if any == 0 {
 			return s
 		}
 		b := make([]byte, len(s))
-		for i := 0; i < len(s); i++ {
+		i := 0
+		for ; i+8 <= len(s); i += 8 {
+			v := load64(s[i:])
+			binary.LittleEndian.PutUint64(b[i:], v|upperBits(v))
+		}
+		for ; i < len(s); i++ {
 			c := s[i]
 			if c >= 'A' && c <= 'Z' {
 				c += 'a' - 'A'
@@ -160,6 +175,26 @@ func lowerSameLen(s string) string {
 		i += n
 	}
 	return bytesToString(b)
+}
+
+const (
+	ones   = 0x0101010101010101
+	hiBits = 0x8080808080808080
+)
+
+// upperBits has 0x20 in each byte of v, all ASCII, that is an upper-case letter: v|upperBits(v)
+// is v lower-cased.
+func upperBits(v uint64) uint64 {
+	ge := v + (0x80-'A')*ones   // high bit set where byte >= 'A'
+	gt := v + (0x80-'Z'-1)*ones // high bit set where byte > 'Z'
+	return (ge &^ gt &^ v & hiBits) >> 2
+}
+
+// load64 reads the first eight bytes of s, little-endian.
+func load64(s string) uint64 {
+	_ = s[7]
+	return uint64(s[0]) | uint64(s[1])<<8 | uint64(s[2])<<16 | uint64(s[3])<<24 |
+		uint64(s[4])<<32 | uint64(s[5])<<40 | uint64(s[6])<<48 | uint64(s[7])<<56
 }
 
 // bytesToString hands a buffer that is never written again to a string without copying it,

@@ -171,7 +171,7 @@ func (a *Analyzer) matchPhrases(s *scratch) {
 			t.e = entry{val: p.val, flags: fLex}
 			t.negated, t.span, t.ctx = false, uint8(len(p.words)), p.ctx
 			for k := 1; k < len(p.words); k++ {
-				s.toks[i+k] = token{lo: s.toks[i+k].lo, hi: s.toks[i+k].hi, upper: s.toks[i+k].upper}
+				s.toks[i+k] = token{lo: s.toks[i+k].lo, hi: s.toks[i+k].hi, upper: s.toks[i+k].upper, key: -1}
 			}
 			i += len(p.words) - 1
 			break

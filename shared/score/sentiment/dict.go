@@ -6,6 +6,8 @@ import (
 	"strconv"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/civicpulse/civicpulse/shared/score/internal/wordmap"
 )
 
 // The lexicons of VADER 3.3 (MIT licence, see data/LICENSE).
@@ -181,6 +183,16 @@ func build(mode Mode) (*Analyzer, error) {
 			return nil, err
 		}
 	}
+	keys := make([]string, 0, len(a.dict))
+	for w := range a.dict {
+		keys = append(keys, w)
+	}
+	a.words = wordmap.New(keys)
+	a.entries = make([]entry, len(keys))
+	for i, w := range keys {
+		a.entries[i] = a.dict[w]
+	}
+	a.dict = nil
 	return a, nil
 }
 

@@ -3,7 +3,7 @@
 // variant tuned for municipal feedback.
 //
 // An [Analyzer] is built once with [New] (1-3 ms: the embedded lexicons are parsed
-// into maps) and is then safe for concurrent use. [Analyzer.Compound] is the allocation-free
+// into a word table) and is then safe for concurrent use. [Analyzer.Compound] is the allocation-free
 // path for batch scoring; [Analyzer.Score] also returns the label and the terms that moved the
 // score most, for analysts asking "why". [Default] returns a shared Civic analyzer built on first
 // use.
@@ -19,6 +19,8 @@ import (
 	"fmt"
 	"math"
 	"sync"
+
+	"github.com/civicpulse/civicpulse/shared/score/internal/wordmap"
 )
 
 // Mode selects the rule set of an Analyzer.
@@ -83,7 +85,9 @@ type Result struct {
 // Analyzer scores texts. It is immutable after New and safe for concurrent use.
 type Analyzer struct {
 	mode    Mode
-	dict    map[string]entry
+	dict    map[string]entry // while building; then words and entries
+	words   *wordmap.Table
+	entries []entry // indexed by words.Index
 	emoji   map[rune]string
 	phrases [][]phrase // indexed by entry.phr-1; Civic only
 	pool    sync.Pool  // *scratch
@@ -120,9 +124,19 @@ func (a *Analyzer) Compound(text string) float64 {
 func (a *Analyzer) Score(text string) Result {
 	s := a.get()
 	c := a.run(s, text)
-	r := Result{Compound: c, Label: LabelOf(c), Terms: s.terms(c)}
+	r := Result{Compound: c, Label: LabelOf(c), Terms: s.terms(a.words, c)}
 	a.put(s)
 	return r
+}
+
+// CompoundTerms returns the compound score of text and the texts of Score's terms, in the
+// same order; it allocates only the slice of terms.
+func (a *Analyzer) CompoundTerms(text string) (float64, []string) {
+	s := a.get()
+	c := a.run(s, text)
+	terms := s.termTexts(a.words, c)
+	a.put(s)
+	return c, terms
 }
 
 func (a *Analyzer) get() *scratch {

@@ -162,6 +162,27 @@ func TestScoreTerms(t *testing.T) {
 	}
 }
 
+func TestCompoundTerms(t *testing.T) {
+	for _, mode := range []sentiment.Mode{sentiment.VADER, sentiment.Civic} {
+		a := sentiment.New(mode)
+		for _, text := range []string{
+			"The bus driver was rude, but the new shelter is lovely and the 311 app is great",
+			"still waiting", "Still waiting for the streetlight repair, no response!!", "the bus arrives at noon",
+			"GREAT job... NOT", "I can't stand the noise 😩", "Nobody came to collect the bulk items.",
+		} {
+			r := a.Score(text)
+			c, terms := a.CompoundTerms(text)
+			want := make([]string, len(r.Terms))
+			for i, tm := range r.Terms {
+				want[i] = tm.Text
+			}
+			if c != r.Compound || strings.Join(terms, "|") != strings.Join(want, "|") || (terms == nil) != (r.Terms == nil) {
+				t.Errorf("%s CompoundTerms(%q) = %v, %q; want %v, %q", mode, text, c, terms, r.Compound, want)
+			}
+		}
+	}
+}
+
 func TestLabelOf(t *testing.T) {
 	tests := []struct {
 		c    float64

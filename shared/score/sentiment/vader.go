@@ -7,6 +7,8 @@ import (
 	"strings"
 	"unicode"
 	"unicode/utf8"
+
+	"github.com/civicpulse/civicpulse/shared/score/internal/wordmap"
 )
 
 // token is one whitespace-separated word of the text, as VADER's SentiText sees it.
@@ -16,6 +18,7 @@ type token struct {
 	upper   bool  // Python's str.isupper() on the token
 	negated bool  // VADER's negated(): in the negation list or contains "n't"
 	span    uint8 // Civic: tokens in the phrase this token starts; 0 inside a phrase
+	key     int32 // index of the lower-case form in Analyzer.words, or -1
 	ctx     bool  // Civic: counts only when the text complains elsewhere
 }
 
@@ -67,14 +70,7 @@ func (a *Analyzer) run(s *scratch, text string) float64 {
 // Python VADER's polarity_scores does (a space before the description unless one precedes it,
 // none after).
 func (a *Analyzer) expandEmoji(dst []byte, text string) []byte {
-	ascii := true
-	for i := 0; i < len(text); i++ {
-		if text[i] >= utf8.RuneSelf {
-			ascii = false
-			break
-		}
-	}
-	if ascii {
+	if isASCII(text) {
 		return append(dst, text...)
 	}
 	prevSpace := true
@@ -101,12 +97,32 @@ func (a *Analyzer) expandEmoji(dst []byte, text string) []byte {
 	return dst
 }
 
+// isASCII reports whether text is all ASCII, eight bytes at a time.
+func isASCII(text string) bool {
+	i := 0
+	for ; i+8 <= len(text); i += 8 {
+		t := text[i : i+8]
+		v := uint64(t[0]) | uint64(t[1])<<8 | uint64(t[2])<<16 | uint64(t[3])<<24 |
+			uint64(t[4])<<32 | uint64(t[5])<<40 | uint64(t[6])<<48 | uint64(t[7])<<56
+		if v&0x8080808080808080 != 0 {
+			return false
+		}
+	}
+	for ; i < len(text); i++ {
+		if text[i] >= utf8.RuneSelf {
+			return false
+		}
+	}
+	return true
+}
+
 // Classes of ASCII bytes, for tokenizing.
 const (
 	cSpace = 1 << iota // Python str.split() whitespace
 	cPunct             // Python string.punctuation
 	cUpper
 	cLower
+	cApos // the apostrophe, also cPunct
 )
 
 var asciiClass = func() (t [utf8.RuneSelf]uint8) {
@@ -114,6 +130,8 @@ var asciiClass = func() (t [utf8.RuneSelf]uint8) {
 		switch {
 		case c == ' ' || (c >= '\t' && c <= '\r') || (c >= 0x1c && c <= 0x1f):
 			t[c] = cSpace
+		case c == '\'':
+			t[c] = cPunct | cApos
 		case (c >= '!' && c <= '/') || (c >= ':' && c <= '@') || (c >= '[' && c <= '`') || (c >= '{' && c <= '~'):
 			t[c] = cPunct
 		case c >= 'A' && c <= 'Z':
@@ -188,7 +206,7 @@ func (a *Analyzer) addToken(s *scratch, w []byte, ascii bool) {
 			}
 			dst[k] = c
 		}
-		apostrophe = bytes.IndexByte(w, '\'') >= 0
+		apostrophe = seen&cApos != 0
 	} else {
 		for i := 0; i < len(w); {
 			r, size := utf8.DecodeRune(w[i:])
@@ -209,9 +227,13 @@ func (a *Analyzer) addToken(s *scratch, w []byte, ascii bool) {
 		}
 	}
 	lw := s.low[lo:]
-	e := a.dict[string(lw)]
+	var e entry
+	key := int32(a.words.IndexBytes(lw))
+	if key >= 0 {
+		e = a.entries[key]
+	}
 	s.toks = append(s.toks, token{
-		lo: int32(lo), hi: int32(len(s.low)), e: e,
+		lo: int32(lo), hi: int32(len(s.low)), e: e, key: key,
 		upper:   seen&(cUpper|cLower) == cUpper,
 		negated: e.flags&fNegate != 0 || (apostrophe && bytes.Contains(lw, []byte("n't"))),
 		span:    1,
@@ -475,13 +497,9 @@ func punctuationEmphasis(text string) float64 {
 	return amp
 }
 
-// terms returns the (at most MaxTerms) tokens or phrases whose removal would move the compound
-// score most.
-func (s *scratch) terms(compound float64) []Term {
-	var top [MaxTerms]struct {
-		i int
-		c float64
-	}
+// topTerms finds the (at most MaxTerms) tokens or phrases whose removal would move the
+// compound score most: their token indexes and contributions, largest first.
+func (s *scratch) topTerms(compound float64, top *[MaxTerms]termAt) int {
 	n := 0
 	sum := s.sum()
 	for i, v := range s.sent {
@@ -505,14 +523,50 @@ func (s *scratch) terms(compound float64) []Term {
 		copy(top[k+1:n], top[k:n-1])
 		top[k].i, top[k].c = i, c
 	}
+	return n
+}
+
+type termAt struct {
+	i int
+	c float64
+}
+
+// termText is the text of the term that token i starts: a dictionary key when it is one
+// word, so that it costs no allocation.
+func (s *scratch) termText(words *wordmap.Table, i int) string {
+	t := &s.toks[i]
+	if t.span <= 1 && t.key >= 0 {
+		return words.Key(int(t.key))
+	}
+	last := i + max(int(t.span), 1) - 1
+	return string(s.low[t.lo:s.toks[last].hi])
+}
+
+// terms returns the (at most MaxTerms) tokens or phrases whose removal would move the compound
+// score most.
+func (s *scratch) terms(words *wordmap.Table, compound float64) []Term {
+	var top [MaxTerms]termAt
+	n := s.topTerms(compound, &top)
 	if n == 0 {
 		return nil
 	}
 	out := make([]Term, n)
 	for k := range n {
-		i := top[k].i
-		last := i + max(int(s.toks[i].span), 1) - 1
-		out[k] = Term{Text: string(s.low[s.toks[i].lo:s.toks[last].hi]), Contribution: top[k].c}
+		out[k] = Term{Text: s.termText(words, top[k].i), Contribution: top[k].c}
+	}
+	return out
+}
+
+// termTexts is terms without the contributions.
+func (s *scratch) termTexts(words *wordmap.Table, compound float64) []string {
+	var top [MaxTerms]termAt
+	n := s.topTerms(compound, &top)
+	if n == 0 {
+		return nil
+	}
+	out := make([]string, n)
+	for k := range n {
+		out[k] = s.termText(words, top[k].i)
 	}
 	return out
 }
