@@ -43,6 +43,12 @@ type Computer struct {
 	sources  map[string]int64
 	resp     map[string]*respondent // source, response id -> survey response
 	respKeys []string               // keys of resp, sorted: set by Document
+
+	// Set up by NewComputer for AddFeedback's inner loop.
+	window   []Quarter         // Window()
+	bounds   []int64           // epoch millis: window[i] is [bounds[i], bounds[i+1])
+	feedback []int             // indexes in city.KPIs of the feedback KPIs
+	cache    [][Trend]*partial // [feedback KPI][window index]: the partials of c.partials
 }
 
 // partial is the aggregate of one feedback KPI over one quarter.
@@ -52,37 +58,61 @@ type partial struct {
 	days        []float64 // time_to_close: days from created to closed
 }
 
-// hashSet is a set of 64-bit hashes kept as a slice, sorted and deduplicated whenever it has
-// doubled since the last time: appending is several times cheaper than a map insert, and
-// the memory stays within twice the distinct count (with a floor of 64k entries).
+// hashSet is a set of 64-bit hashes in an open-addressed table (linear probing, at most
+// three quarters full): an insert is one or two cache misses, where sorting and
+// deduplicating a slice of every hash seen cost several times more on ten million rows.
 type hashSet struct {
-	hs     []uint64
-	sorted int // hs[:sorted] is sorted and distinct
+	slots []uint64 // 0 is an empty slot; the hash 0 is kept in zero
+	n     int      // nonzero slots used
+	zero  bool
 }
 
 func (s *hashSet) add(h uint64) {
-	s.hs = append(s.hs, h)
-	if len(s.hs) >= max(2*s.sorted, 1<<16) {
-		s.compact()
+	if h == 0 {
+		s.zero = true
+		return
+	}
+	if 4*(s.n+1) > 3*len(s.slots) {
+		s.grow()
+	}
+	mask := uint64(len(s.slots) - 1)
+	for i := (h * 0x9e3779b97f4a7c15) >> 32 & mask; ; i = (i + 1) & mask {
+		switch s.slots[i] {
+		case h:
+			return
+		case 0:
+			s.slots[i] = h
+			s.n++
+			return
+		}
 	}
 }
 
-func (s *hashSet) compact() {
-	slices.Sort(s.hs)
-	s.hs = slices.Compact(s.hs)
-	s.sorted = len(s.hs)
+func (s *hashSet) grow() {
+	old := s.slots
+	s.slots = make([]uint64, max(2*len(old), 1<<10))
+	s.n = 0
+	for _, h := range old {
+		if h != 0 {
+			s.add(h)
+		}
+	}
 }
 
 func (s *hashSet) merge(o hashSet) {
-	s.hs = append(s.hs, o.hs...)
-	s.compact()
+	for _, h := range o.slots {
+		if h != 0 {
+			s.add(h)
+		}
+	}
+	s.zero = s.zero || o.zero
 }
 
 func (s *hashSet) len() int {
-	if s.sorted != len(s.hs) {
-		s.compact()
+	if s.zero {
+		return s.n + 1
 	}
-	return len(s.hs)
+	return s.n
 }
 
 type topicAgg struct {
@@ -107,9 +137,7 @@ type quoteList struct {
 }
 
 func (l *quoteList) add(r *table.ScoredFeedback) {
-	if !quotable(r) {
-		return
-	}
+	// Both tests only filter: the cheap comparison with the worst kept goes first.
 	if l.full {
 		probe := candidate{id: r.ID, sentiment: r.Sentiment}
 		if r.Engagement != nil {
@@ -118,6 +146,9 @@ func (l *quoteList) add(r *table.ScoredFeedback) {
 		if compareQuotes(probe, l.worst) >= 0 {
 			return
 		}
+	}
+	if !quotable(r) {
+		return
 	}
 	l.qs = append(l.qs, candidateOf(r))
 	if len(l.qs) > 2*maxQuoteCandidates {
@@ -181,7 +212,43 @@ func NewComputer(city *config.City, q Quarter, opts ...Option) *Computer {
 	for _, o := range opts {
 		o(c)
 	}
+	c.window = c.Window()
+	for _, q := range c.window {
+		start, _ := c.cal.Bounds(q)
+		c.bounds = append(c.bounds, start.UnixMilli())
+	}
+	_, end := c.cal.Bounds(q)
+	c.bounds = append(c.bounds, end.UnixMilli())
+	for i, k := range city.KPIs {
+		if !config.SurveyKind(k.Kind) {
+			c.feedback = append(c.feedback, i)
+		}
+	}
+	c.cache = make([][Trend]*partial, len(c.feedback))
 	return c
+}
+
+// windowIndex returns the index in the window of the quarter of t, or -1 outside it. Rows
+// within a day of a quarter's bound take Calendar.Of, so that a zone whose midnight is
+// skipped or repeated still cuts quarters exactly as Of does.
+func (c *Computer) windowIndex(t time.Time) int {
+	const day = 86400000
+	ms, n := t.UnixMilli(), len(c.bounds)
+	if ms < c.bounds[0]-day || ms >= c.bounds[n-1]+day {
+		return -1
+	}
+	i := n - 1
+	for i >= 0 && ms < c.bounds[i] {
+		i--
+	}
+	if i >= 0 && i < n-1 && ms-c.bounds[i] >= day && c.bounds[i+1]-ms > day {
+		return i
+	}
+	q := c.cal.Of(t)
+	if !c.inWindow(q) {
+		return -1
+	}
+	return Trend - 1 - c.back(q)
 }
 
 // Calendar is the computer's fiscal calendar.
@@ -236,10 +303,11 @@ func hash(prefix byte, s string) uint64 {
 func (c *Computer) AddFeedback(rows []table.ScoredFeedback) {
 	for i := range rows {
 		r := &rows[i]
-		q := c.cal.Of(r.CreatedAt)
-		if !c.inWindow(q) {
+		wi := c.windowIndex(r.CreatedAt)
+		if wi < 0 {
 			continue
 		}
+		q := c.window[wi]
 		if c.seen != nil {
 			h := hash('f', r.ID)
 			if _, dup := c.seen[h]; dup {
@@ -248,27 +316,30 @@ func (c *Computer) AddFeedback(rows []table.ScoredFeedback) {
 			c.seen[h] = struct{}{}
 		}
 		c.totals[q]++
-		for _, k := range c.city.KPIs {
-			if config.SurveyKind(k.Kind) || !matchFeedback(k, r) {
+		for fi, ki := range c.feedback {
+			k := &c.city.KPIs[ki]
+			if !matchFeedback(*k, r) {
 				continue
+			}
+			p := c.cache[fi][wi]
+			if p == nil {
+				p = c.partial(k.ID, q)
+				c.cache[fi][wi] = p
 			}
 			switch k.Kind {
 			case config.KindUniqueContributors:
 				if r.AuthorKey == nil {
 					continue
 				}
-				p := c.partial(k.ID, q)
 				p.authors.add(hash('a', *r.AuthorKey))
 				p.n++
 			case config.KindTimeToClose:
 				if r.ClosedAt == nil || r.ClosedAt.Before(r.CreatedAt) {
 					continue
 				}
-				p := c.partial(k.ID, q)
 				p.days = append(p.days, float64(r.ClosedAt.UnixMilli()-r.CreatedAt.UnixMilli())/msPerDay)
 				p.n++
 			default:
-				p := c.partial(k.ID, q)
 				p.n++
 				switch r.SentimentLabel {
 				case "positive":
@@ -404,7 +475,14 @@ func (c *Computer) Merge(o *Computer) error {
 			d.pos += p.pos
 			d.neg += p.neg
 			d.authors.merge(p.authors)
-			d.days = append(d.days, p.days...)
+			// Exact capacity: on ten million rows these are the largest slices of the stage.
+			if len(d.days) == 0 {
+				// Shared, not copied: nothing changes days in place (estimateOf sorts a clone),
+				// and with cap == len an append on either side reallocates or writes past the other's view.
+				d.days = slices.Clip(p.days)
+			} else if len(p.days) > 0 {
+				d.days = append(append(make([]float64, 0, len(d.days)+len(p.days)), d.days...), p.days...)
+			}
 		}
 	}
 	if c.seen != nil {
@@ -630,8 +708,12 @@ func (c *Computer) estimateOf(k config.KPI, q Quarter, weights map[string]float6
 		if p.n == 0 {
 			return estimate{}
 		}
-		days := slices.Clone(p.days)
-		slices.Sort(days)
+		// Sorted in place, not a clone: the order of the list means nothing, and on ten
+		// million rows a copy is tens of megabytes at the stage's peak.
+		if !slices.IsSorted(p.days) {
+			slices.Sort(p.days)
+		}
+		days := slices.Clip(p.days)
 		lo, hi := medianInterval(days)
 		return estimate{value: quantileCont(days, 0.5), p90: quantileCont(days, 0.9), n: p.n, ok: true,
 			lo: lo, hi: hi, hasCI: true, days: days}
@@ -686,7 +768,15 @@ func (c *Computer) surveyEstimate(k config.KPI, q Quarter, weights map[string]fl
 func (c *Computer) result(k config.KPI, weights map[string]float64) Result {
 	r := Result{ID: k.ID, Label: k.Label, Kind: k.Kind, Unit: unitOf(k.Kind), Owner: k.Owner,
 		Topic: k.Filter.Topic, Direction: k.Direction, Target: k.Target, MinN: int64(k.MinN)}
-	est := func(q Quarter) estimate { return c.estimateOf(k, q, weights) }
+	ests := map[Quarter]estimate{} // the current quarter is both a figure and a trend point
+	est := func(q Quarter) estimate {
+		e, ok := ests[q]
+		if !ok {
+			e = c.estimateOf(k, q, weights)
+			ests[q] = e
+		}
+		return e
+	}
 	cur, prev, yearAgo := est(c.quarter), est(c.quarter.Add(-1)), est(c.quarter.Add(-4))
 	r.N = cur.n
 	if cur.ok {

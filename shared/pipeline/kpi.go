@@ -81,10 +81,16 @@ func KPI(ctx context.Context, st store.Store, city *config.City, q kpi.Quarter, 
 	if err := errors.Join(errs...); err != nil {
 		return nil, err
 	}
-	for _, p := range parts {
+	// The first part is the total: a fresh one would hold a third copy of the largest
+	// aggregates (close times, author hashes) while merging.
+	if len(parts) > 0 {
+		comp = parts[0]
+	}
+	for i, p := range parts[min(1, len(parts)):] {
 		if err := comp.Merge(p); err != nil {
 			return nil, err
 		}
+		parts[i+1] = nil // let the part's memory go before the next is merged
 	}
 	akeys, err := listParquet(ctx, st, CuratedSurveyAnswers, keep)
 	if err != nil {
@@ -174,7 +180,7 @@ func foldScoredObject(ctx context.Context, st store.Store, key string, fold func
 		}
 	}()
 	source := partition(key, "source")
-	err = foldScored(f, source, fold)
+	err = foldScoredColumns(f, source, fold)
 	if errors.Is(err, errNotProjectable) {
 		// An object written before a column existed: read it whole; missing columns read as
 		// zero values.
@@ -203,7 +209,7 @@ func foldScoredObject(ctx context.Context, st store.Store, key string, fold func
 	return nil
 }
 
-// errNotProjectable is returned by foldScored for a file that lacks a projected column.
+// errNotProjectable is returned by foldScoredColumns for a file that lacks a projected column.
 var errNotProjectable = errors.New("file lacks a column of the projection")
 
 func readDocument(ctx context.Context, st store.Store, key string) (*kpi.Document, error) {
@@ -253,129 +259,4 @@ func LatestQuarter(ctx context.Context, st store.Store, city *config.City) (kpi.
 func PreviousQuarter(city *config.City, now time.Time) kpi.Quarter {
 	cal := kpi.Calendar{FiscalYearStartMonth: city.FiscalYearStartMonth, Location: city.Location()}
 	return cal.Of(now).Add(-1)
-}
-
-// kpiFeedback is the projection of scored feedback the KPI stage reads: the columns of the
-// other fifteen are never decoded.
-type kpiFeedback struct {
-	ID             string     `parquet:"id"`
-	Channel        string     `parquet:"channel"`
-	CreatedAt      time.Time  `parquet:"created_at,timestamp(millisecond)"`
-	AuthorKey      *string    `parquet:"author_key,optional"`
-	Text           string     `parquet:"text"`
-	District       *string    `parquet:"district,optional"`
-	Engagement     *int64     `parquet:"engagement,optional"`
-	ClosedAt       *time.Time `parquet:"closed_at,optional,timestamp(millisecond)"`
-	Sentiment      float64    `parquet:"sentiment"`
-	SentimentLabel string     `parquet:"sentiment_label"`
-	Topics         []string   `parquet:"topics,list"`
-	Keyphrases     []string   `parquet:"keyphrases,list"`
-}
-
-var kpiFeedbackSchema = parquet.SchemaOf(kpiFeedback{})
-
-// projectedRowGroup shows only some columns of a row group, in the order of a projected schema.
-type projectedRowGroup struct {
-	parquet.RowGroup
-	schema *parquet.Schema
-	chunks []parquet.ColumnChunk
-}
-
-func (g projectedRowGroup) Schema() *parquet.Schema             { return g.schema }
-func (g projectedRowGroup) ColumnChunks() []parquet.ColumnChunk { return g.chunks }
-func (g projectedRowGroup) Rows() parquet.Rows                  { return parquet.NewRowGroupRowReader(g) }
-
-// foldScored streams the projected scored-feedback rows of a Parquet file to fold in batches.
-// Only the projection's column chunks are read and decoded.
-func foldScored(f *parquet.File, source string, fold func([]table.ScoredFeedback)) error {
-	cols := kpiFeedbackSchema.Columns()
-	src := make([]int, len(cols)) // projected column -> file column
-	field := make([]string, len(f.Schema().Columns()))
-	for i, path := range cols {
-		leaf, ok := f.Schema().Lookup(path...)
-		if !ok || leaf.Node == nil {
-			return fmt.Errorf("column %v: %w", path, errNotProjectable)
-		}
-		src[i] = leaf.ColumnIndex
-		field[leaf.ColumnIndex] = path[0]
-	}
-	// Low-cardinality strings are interned: one allocation per distinct value, not per row.
-	interned := map[string]string{}
-	intern := func(b []byte) string {
-		if s, ok := interned[string(b)]; ok {
-			return s
-		}
-		s := string(b)
-		if len(interned) < 10000 {
-			interned[s] = s
-		}
-		return s
-	}
-	rows := make([]parquet.Row, 1024)
-	batch := make([]table.ScoredFeedback, 0, len(rows))
-	for _, rg := range f.RowGroups() {
-		chunks := rg.ColumnChunks()
-		pg := projectedRowGroup{RowGroup: rg, schema: kpiFeedbackSchema, chunks: make([]parquet.ColumnChunk, len(src))}
-		for i, s := range src {
-			pg.chunks[i] = chunks[s]
-		}
-		rr := pg.Rows()
-		for {
-			n, err := rr.ReadRows(rows)
-			batch = batch[:0]
-			for _, row := range rows[:n] {
-				// Decoded by hand rather than by reflection (Schema.Reconstruct): a null value is
-				// a nil pointer or, in a list, an empty list.
-				r := table.ScoredFeedback{Source: source}
-				for _, v := range row {
-					if v.IsNull() {
-						continue
-					}
-					switch field[v.Column()] {
-					case "id":
-						r.ID = string(v.ByteArray())
-					case "channel":
-						r.Channel = intern(v.ByteArray())
-					case "created_at":
-						r.CreatedAt = time.UnixMilli(v.Int64()).UTC()
-					case "author_key":
-						a := string(v.ByteArray())
-						r.AuthorKey = &a
-					case "text":
-						r.Text = string(v.ByteArray())
-					case "district":
-						d := intern(v.ByteArray())
-						r.District = &d
-					case "engagement":
-						e := v.Int64()
-						r.Engagement = &e
-					case "closed_at":
-						c := time.UnixMilli(v.Int64()).UTC()
-						r.ClosedAt = &c
-					case "sentiment":
-						r.Sentiment = v.Double()
-					case "sentiment_label":
-						r.SentimentLabel = intern(v.ByteArray())
-					case "topics":
-						r.Topics = append(r.Topics, intern(v.ByteArray()))
-					case "keyphrases":
-						r.Keyphrases = append(r.Keyphrases, string(v.ByteArray()))
-					}
-				}
-				batch = append(batch, r)
-			}
-			if len(batch) > 0 {
-				fold(batch)
-			}
-			if errors.Is(err, io.EOF) {
-				break
-			}
-			if err != nil {
-				rr.Close()
-				return err
-			}
-		}
-		rr.Close()
-	}
-	return nil
 }
