@@ -18,7 +18,7 @@ func ParseCSV(r io.Reader, name string, opts Options) (*Batch, error) {
 	if m == nil {
 		return nil, fmt.Errorf("parse %s: source %q has no csv column mapping", name, opts.Source.ID)
 	}
-	raw, err := io.ReadAll(r)
+	raw, err := readAll(r)
 	if err != nil {
 		return nil, fmt.Errorf("read %s: %w", name, err)
 	}

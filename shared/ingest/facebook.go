@@ -47,7 +47,7 @@ const fbTimeLayout = "2006-01-02T15:04:05-0700"
 // its id (fields=message,permalink_url,...) takes it from its permalink's comment_id or
 // reply_comment_id.
 func ParseFacebook(r io.Reader, name string, opts Options) (*Batch, error) {
-	raw, err := io.ReadAll(r)
+	raw, err := readAll(r)
 	if err != nil {
 		return nil, fmt.Errorf("read %s: %w", name, err)
 	}

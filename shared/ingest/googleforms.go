@@ -16,7 +16,7 @@ var googleFormsMeta = map[string]bool{"timestamp": true, "email address": true, 
 // same response in a later export is the same response. A column is open-ended (its answers
 // also become feedback) when its answers read as free text rather than choices.
 func ParseGoogleForms(r io.Reader, name string, opts Options) (*Batch, error) {
-	raw, err := io.ReadAll(r)
+	raw, err := readAll(r)
 	if err != nil {
 		return nil, fmt.Errorf("read %s: %w", name, err)
 	}

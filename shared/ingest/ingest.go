@@ -96,14 +96,23 @@ func Parse(r io.Reader, name string, opts Options) (*Batch, error) {
 	if opts.Location == nil {
 		opts.Location = time.UTC
 	}
-	raw, err := io.ReadAll(r)
+	var raw []byte
+	var err error
+	if l, ok := r.(interface{ Len() int }); ok {
+		// A reader over bytes says how many: read them in one go, not by doubling a buffer.
+		buf := bytes.NewBuffer(make([]byte, 0, l.Len()+bytes.MinRead))
+		_, err = buf.ReadFrom(r)
+		raw = buf.Bytes()
+	} else {
+		raw, err = io.ReadAll(r)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("read %s: %w", name, err)
 	}
-	if len(bytes.TrimSpace(DecodeText(raw))) == 0 {
+	if !plainStart(raw) && len(bytes.TrimSpace(DecodeText(raw))) == 0 {
 		return nil, fmt.Errorf("parse %s: %w (%d bytes)", name, ErrEmptyFile, len(raw))
 	}
-	r = bytes.NewReader(raw)
+	r = heldReader{bytes.NewReader(raw), raw}
 	switch opts.Source.Format {
 	case "surveymonkey":
 		return ParseSurveyMonkey(r, name, opts)
@@ -126,10 +135,44 @@ func Parse(r io.Reader, name string, opts Options) (*Batch, error) {
 	}
 }
 
+// plainStart says whether raw, read as DecodeText reads it, surely holds more than white
+// space: it is not UTF-16 and its first byte that is not ASCII space is printable ASCII.
+// It spares a pass of DecodeText over the whole file.
+func plainStart(raw []byte) bool {
+	if len(raw) < 4 || raw[0] >= 0x80 || raw[0] == 0 || raw[1] == 0 {
+		return false
+	}
+	for _, c := range raw {
+		switch c {
+		case ' ', '\t', '\n', '\r', '\v', '\f':
+			continue
+		}
+		return c > 0x20 && c < 0x7F
+	}
+	return false
+}
+
+// heldReader is a reader over bytes that Parse has already read whole: the parsers take
+// them as they are (readAll) rather than copy the file a second time.
+type heldReader struct {
+	*bytes.Reader
+	b []byte
+}
+
+// readAll is io.ReadAll without the copy when r is Parse's heldReader. Parsers never write
+// into what it returns.
+func readAll(r io.Reader) ([]byte, error) {
+	if h, ok := r.(heldReader); ok {
+		return h.b, nil
+	}
+	return io.ReadAll(r)
+}
+
 // RecordID is the stable id of a record: the same source and native id always give the same
 // id, so a record exported twice is one row.
 func RecordID(source, nativeID string) string {
-	h := sha256.Sum256([]byte(source + "\x00" + nativeID))
+	var buf [128]byte
+	h := sha256.Sum256(append(append(append(buf[:0], source...), 0), nativeID...))
 	return hex.EncodeToString(h[:12])
 }
 

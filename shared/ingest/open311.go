@@ -33,7 +33,7 @@ type open311Request struct {
 // updated_datetime. The street address is not stored (lat/long are): it is personal data
 // for a request made about one's own home.
 func ParseOpen311(r io.Reader, name string, opts Options) (*Batch, error) {
-	raw, err := io.ReadAll(r)
+	raw, err := readAll(r)
 	if err != nil {
 		return nil, fmt.Errorf("read %s: %w", name, err)
 	}

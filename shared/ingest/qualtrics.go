@@ -30,7 +30,7 @@ var qualtricsTimeLayouts = []string{
 // Text-entry columns (ImportId ending in _TEXT) become feedback as well as answers; Text iQ
 // topic columns and respondent metadata (names, e-mails, IP, location) are never stored.
 func ParseQualtrics(r io.Reader, name string, opts Options) (*Batch, error) {
-	raw, err := io.ReadAll(r)
+	raw, err := readAll(r)
 	if err != nil {
 		return nil, fmt.Errorf("read %s: %w", name, err)
 	}

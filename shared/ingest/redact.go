@@ -105,26 +105,30 @@ func (r *Redactor) Text(s string) string {
 		s = replaceEmails(s)
 	}
 	if near16 >= 9 {
-		s = reSSN.ReplaceAllLiteralString(s, RedactedSSN)
+		s = replaceInRuns(s, 9, func(w string) string { return reSSN.ReplaceAllLiteralString(w, RedactedSSN) })
 	}
 	if plus && near40 >= 8 {
-		s = reIntlPhone.ReplaceAllStringFunc(s, func(m string) string {
-			if n := countDigits(m); n >= 8 && n <= 15 {
-				return RedactedPhone
-			}
-			return m
+		s = replaceInRuns(s, 8, func(w string) string {
+			return reIntlPhone.ReplaceAllStringFunc(w, func(m string) string {
+				if n := countDigits(m); n >= 8 && n <= 15 {
+					return RedactedPhone
+				}
+				return m
+			})
 		})
 	}
 	if near40 >= 13 {
-		s = reCard.ReplaceAllStringFunc(s, func(m string) string {
-			if luhn(m) && cardGrouping(m) {
-				return RedactedCard
-			}
-			return m
+		s = replaceInRuns(s, 13, func(w string) string {
+			return reCard.ReplaceAllStringFunc(w, func(m string) string {
+				if luhn(m) && cardGrouping(m) {
+					return RedactedCard
+				}
+				return m
+			})
 		})
 	}
 	if near16 >= 10 {
-		s = reUSPhone.ReplaceAllLiteralString(s, RedactedPhone)
+		s = replaceInRuns(s, 10, func(w string) string { return reUSPhone.ReplaceAllLiteralString(w, RedactedPhone) })
 	}
 	if digits >= 1 {
 		s = replaceAddresses(s)
@@ -133,6 +137,57 @@ func (r *Redactor) Text(s string) string {
 		s = r.replaceHandles(s)
 	}
 	return s
+}
+
+// replaceInRuns applies replace, one of the number patterns (SSN, card, phone), to each run
+// of the bytes those patterns are made of (digits, white space, "+-.()") that holds at least
+// minDigits digits. No match can reach outside such a run, so this gives what replace gives
+// on all of s, but the pattern, which tries every position, reads a few bytes instead of the
+// whole text. Each run is passed with one byte either side, so that \b sees what it would.
+func replaceInRuns(s string, minDigits int, replace func(string) string) string {
+	var out strings.Builder
+	last := 0
+	for i := 0; i < len(s); {
+		if !isNumberByte(s[i]) {
+			i++
+			continue
+		}
+		j, digits := i, 0
+		for ; j < len(s) && isNumberByte(s[j]); j++ {
+			if s[j] >= '0' && s[j] <= '9' {
+				digits++
+			}
+		}
+		if digits >= minDigits {
+			lo, hi := max(0, i-1), min(len(s), j+1)
+			w := s[lo:hi]
+			if r := replace(w); r != w {
+				// The bytes either side are in no match: they come back as they went.
+				r = r[i-lo : len(r)-(hi-j)]
+				if out.Len() == 0 {
+					out.Grow(len(s))
+				}
+				out.WriteString(s[last:i])
+				out.WriteString(r)
+				last = j
+			}
+		}
+		i = j
+	}
+	if last == 0 {
+		return s
+	}
+	out.WriteString(s[last:])
+	return out.String()
+}
+
+// isNumberByte says whether c can be part of an SSN, card or phone number match.
+func isNumberByte(c byte) bool {
+	switch c {
+	case ' ', '\t', '\n', '\f', '\r', '-', '.', '(', ')', '+':
+		return true
+	}
+	return c >= '0' && c <= '9'
 }
 
 // replaceAddresses replaces house-numbered street addresses, rejecting matches whose "street
@@ -343,28 +398,47 @@ func (r *Redactor) AuthorKey(source, author string) *string {
 	if author == "" {
 		return nil
 	}
-	m, _ := r.macs.Get().(hash.Hash)
-	if m == nil {
-		m = hmac.New(sha256.New, r.Key)
+	m := r.getMAC()
+	defer r.macs.Put(m)
+	return m.key(source, author)
+}
+
+// authorMAC is an HMAC keyed with the Redactor's Key and a buffer for its input.
+type authorMAC struct {
+	h   hash.Hash
+	buf []byte
+}
+
+func (r *Redactor) getMAC() *authorMAC {
+	if m, ok := r.macs.Get().(*authorMAC); ok {
+		return m
 	}
-	m.Reset()
-	m.Write([]byte(source))
-	m.Write([]byte{0})
-	m.Write([]byte(author))
+	return &authorMAC{h: hmac.New(sha256.New, r.Key)}
+}
+
+func (m *authorMAC) key(source, author string) *string {
+	m.buf = append(append(append(m.buf[:0], source...), 0), author...)
+	m.h.Reset()
+	m.h.Write(m.buf)
 	var sum [sha256.Size]byte
-	key := hex.EncodeToString(m.Sum(sum[:0])[:16])
-	r.macs.Put(m)
+	key := hex.EncodeToString(m.h.Sum(sum[:0])[:16])
 	return &key
 }
 
 // Apply redacts a parsed batch in place and returns its feedback rows, ready to store.
 func (r *Redactor) Apply(b *Batch) []table.Feedback {
 	out := make([]table.Feedback, len(b.Items))
-	for i, it := range b.Items {
-		f := it.Feedback
+	m := r.getMAC()
+	defer r.macs.Put(m)
+	for i := range b.Items {
+		it := &b.Items[i]
+		f := &out[i]
+		*f = it.Feedback
 		f.Text = r.Text(f.Text)
-		f.AuthorKey = r.AuthorKey(f.Source, it.Author)
-		out[i] = f
+		f.AuthorKey = nil
+		if it.Author != "" {
+			f.AuthorKey = m.key(f.Source, it.Author)
+		}
 	}
 	for i := range b.Answers {
 		b.Answers[i].AnswerText = r.Text(b.Answers[i].AnswerText)

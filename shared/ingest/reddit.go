@@ -44,7 +44,7 @@ type redditItem struct {
 // per line, or the same wrapped as {"response": ...}. Comment trees are walked through their
 // nested replies; "more" stubs (comments not loaded) are not records and are skipped.
 func ParseReddit(r io.Reader, name string, opts Options) (*Batch, error) {
-	raw, err := io.ReadAll(r)
+	raw, err := readAll(r)
 	if err != nil {
 		return nil, fmt.Errorf("read %s: %w", name, err)
 	}

@@ -49,7 +49,7 @@ var ratingLabels = map[string]scalePoint{
 // city had them, rather than quarantined. A row whose date column exists but cannot be read is
 // quarantined.
 func ParseSurveyMonkey(r io.Reader, name string, opts Options) (*Batch, error) {
-	raw, err := io.ReadAll(r)
+	raw, err := readAll(r)
 	if err != nil {
 		return nil, fmt.Errorf("read %s: %w", name, err)
 	}

@@ -7,8 +7,10 @@ import (
 	"fmt"
 	"html"
 	"io"
+	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/civicpulse/civicpulse/shared/table"
 )
@@ -49,13 +51,25 @@ type tweet struct {
 // ParseTwitter reads X API v2 search responses: one page per file, or several pages one per
 // line (as twarc writes them). Every tweet in `data` becomes a social feedback row.
 func ParseTwitter(r io.Reader, name string, opts Options) (*Batch, error) {
-	raw, err := io.ReadAll(r)
+	raw, err := readAll(r)
 	if err != nil {
 		return nil, fmt.Errorf("read %s: %w", name, err)
 	}
 	raw = DecodeText(raw)
 	dec := json.NewDecoder(bytes.NewReader(raw))
 	b := &Batch{}
+	if n := bytes.Count(raw, []byte(`"text"`)); n > 0 {
+		// About one per tweet: growing the slice by doubling copied every row twice over.
+		b.Items = make([]Item, 0, n)
+	}
+	var months monthCache
+	if b.addTweetsFast(raw, name, opts, &months) {
+		if len(b.Items) == 0 {
+			b.Items = nil
+		}
+		return b, nil
+	}
+	b.Items, b.Bad, months = b.Items[:0], nil, monthCache{}
 	counted, countedTo := 0, int64(0)
 	for page := 0; ; page++ {
 		start := dec.InputOffset()
@@ -82,7 +96,7 @@ func ParseTwitter(r io.Reader, name string, opts Options) (*Batch, error) {
 		switch {
 		case err == nil:
 			for i := range fast.Data {
-				b.addTweet(name, line, pagePath, i, &fast.Data[i], nil, opts)
+				b.addTweet(name, line, pagePath, i, &fast.Data[i], nil, opts, &months)
 			}
 			continue
 		case errors.As(err, &te):
@@ -111,18 +125,363 @@ func ParseTwitter(r io.Reader, name string, opts Options) (*Batch, error) {
 					Reason: "malformed tweet", Detail: err.Error(), Raw: truncate(string(rawTweet), 2000)})
 				continue
 			}
-			b.addTweet(name, line, pagePath, i, &t, rawTweet, opts)
+			b.addTweet(name, line, pagePath, i, &t, rawTweet, opts, &months)
 		}
 		if broken {
 			break
 		}
 	}
+	if len(b.Items) == 0 {
+		b.Items = nil
+	}
 	return b, nil
+}
+
+// addTweetsFast reads an export whose pages are well-formed JSON with tweets of the usual
+// shape (string fields, no nulls, integer metrics, no geo) without encoding/json, which costs
+// more than all the rest of ingesting a tweet. It gives what the encoding/json path gives; on
+// anything else it reports false, having added rows the caller must drop, and that path
+// reads the file instead.
+func (b *Batch) addTweetsFast(raw []byte, name string, opts Options, months *monthCache) bool {
+	p := fastJSON{b: raw}
+	counted, countedTo := 0, 0
+	for page := 0; ; page++ {
+		start := p.i
+		p.space()
+		if p.i == len(raw) {
+			return true
+		}
+		counted += bytes.Count(raw[countedTo:start], []byte("\n"))
+		countedTo = start
+		line := 1 + counted
+		if start < len(raw) && raw[start] == '\n' {
+			line++
+		}
+		pagePath, data := "", false
+		ok := p.object(func(key []byte) bool {
+			if string(key) != "data" {
+				return !bytes.EqualFold(key, []byte("data")) && p.skip(0)
+			}
+			if data {
+				return false // encoding/json keeps the last; so rare it is left to it
+			}
+			data = true
+			if !p.consume('[') {
+				return false
+			}
+			p.space()
+			if p.consume(']') {
+				return true
+			}
+			for i := 0; ; i++ {
+				var t tweet
+				if !p.tweet(&t) {
+					return false
+				}
+				if pagePath == "" {
+					pagePath = fmt.Sprintf("page[%d]", page)
+				}
+				b.addTweet(name, line, pagePath, i, &t, nil, opts, months)
+				p.space()
+				if p.consume(']') {
+					return true
+				}
+				if !p.consume(',') {
+					return false
+				}
+			}
+		})
+		if !ok {
+			return false
+		}
+	}
+}
+
+// fastJSON reads the JSON of addTweetsFast; every method reports false on what it does not
+// handle exactly as encoding/json does, and then nothing it has read is used.
+type fastJSON struct {
+	b    []byte
+	i    int
+	seen [4]bool
+}
+
+func (p *fastJSON) space() {
+	for p.i < len(p.b) {
+		switch p.b[p.i] {
+		case ' ', '\t', '\n', '\r':
+			p.i++
+		default:
+			return
+		}
+	}
+}
+
+func (p *fastJSON) consume(c byte) bool {
+	if p.i < len(p.b) && p.b[p.i] == c {
+		p.i++
+		return true
+	}
+	return false
+}
+
+// object reads an object, calling member with each key, positioned at its value.
+func (p *fastJSON) object(member func(key []byte) bool) bool {
+	p.space()
+	if !p.consume('{') {
+		return false
+	}
+	p.space()
+	if p.consume('}') {
+		return true
+	}
+	for {
+		p.space()
+		key, ok := p.strBytes()
+		if !ok {
+			return false
+		}
+		p.space()
+		if !p.consume(':') {
+			return false
+		}
+		p.space()
+		if !member(key) {
+			return false
+		}
+		p.space()
+		if p.consume('}') {
+			return true
+		}
+		if !p.consume(',') {
+			return false
+		}
+	}
+}
+
+// str reads a string: escapes are left to encoding/json, and control characters and
+// invalid UTF-8 are refused.
+func (p *fastJSON) str() (string, bool) {
+	b, ok := p.strBytes()
+	return string(b), ok
+}
+
+// strBytes is str without a copy when the string has no escapes.
+func (p *fastJSON) strBytes() ([]byte, bool) {
+	if !p.consume('"') {
+		return nil, false
+	}
+	start, escaped, ascii := p.i, false, true
+	for ; p.i < len(p.b); p.i++ {
+		switch c := p.b[p.i]; {
+		case c == '"':
+			s := p.b[start:p.i]
+			p.i++
+			if !ascii && !utf8.Valid(s) {
+				return nil, false
+			}
+			if escaped {
+				var v string
+				if json.Unmarshal(p.b[start-1:p.i], &v) != nil {
+					return nil, false
+				}
+				return []byte(v), true
+			}
+			return s, true
+		case c == '\\':
+			escaped = true
+			p.i++
+		case c < 0x20:
+			return nil, false
+		case c >= 0x80:
+			ascii = false
+		}
+	}
+	return nil, false
+}
+
+// tweet reads one tweet of the usual shape.
+func (p *fastJSON) tweet(t *tweet) bool {
+	p.seen = [4]bool{}
+	return p.object(func(key []byte) bool {
+		var dst *string
+		var fs *flexString
+		n := -1
+		switch string(key) {
+		case "id":
+			fs, n = &t.ID, 0
+		case "text":
+			dst, n = &t.Text, 1
+		case "author_id":
+			fs, n = &t.AuthorID, 2
+		case "created_at":
+			dst, n = &t.CreatedAt, 3
+		case "public_metrics":
+			if t.PublicMetrics != nil {
+				return false
+			}
+			return p.metrics(t)
+		default:
+			for _, k := range [...]string{"id", "text", "author_id", "created_at", "public_metrics", "geo"} {
+				if bytes.EqualFold(key, []byte(k)) {
+					return false // encoding/json would fill the field; leave it to it
+				}
+			}
+			return p.skip(0)
+		}
+		if p.seen[n] {
+			return false
+		}
+		p.seen[n] = true
+		v, ok := p.str()
+		if fs != nil {
+			*fs = flexString(v)
+		} else {
+			*dst = v
+		}
+		return ok
+	})
+}
+
+func (p *fastJSON) metrics(t *tweet) bool {
+	t.PublicMetrics = &struct {
+		Retweets int64 `json:"retweet_count"`
+		Replies  int64 `json:"reply_count"`
+		Likes    int64 `json:"like_count"`
+		Quotes   int64 `json:"quote_count"`
+	}{}
+	m := t.PublicMetrics
+	var seen [4]bool
+	return p.object(func(key []byte) bool {
+		var dst *int64
+		n := -1
+		switch string(key) {
+		case "retweet_count":
+			dst, n = &m.Retweets, 0
+		case "reply_count":
+			dst, n = &m.Replies, 1
+		case "like_count":
+			dst, n = &m.Likes, 2
+		case "quote_count":
+			dst, n = &m.Quotes, 3
+		default:
+			for _, k := range [...]string{"retweet_count", "reply_count", "like_count", "quote_count"} {
+				if bytes.EqualFold(key, []byte(k)) {
+					return false
+				}
+			}
+			return p.skip(0)
+		}
+		if seen[n] {
+			return false
+		}
+		seen[n] = true
+		start := p.i
+		if !p.number() {
+			return false
+		}
+		v, err := strconv.ParseInt(string(p.b[start:p.i]), 10, 64)
+		*dst = v
+		return err == nil
+	})
+}
+
+// number reads a number as JSON writes them.
+func (p *fastJSON) number() bool {
+	p.consume('-')
+	digits := func() int {
+		n := 0
+		for p.i < len(p.b) && p.b[p.i] >= '0' && p.b[p.i] <= '9' {
+			p.i++
+			n++
+		}
+		return n
+	}
+	switch {
+	case p.consume('0'):
+	case p.i < len(p.b) && p.b[p.i] >= '1' && p.b[p.i] <= '9':
+		digits()
+	default:
+		return false
+	}
+	if p.consume('.') && digits() == 0 {
+		return false
+	}
+	if p.consume('e') || p.consume('E') {
+		if !p.consume('+') {
+			p.consume('-')
+		}
+		if digits() == 0 {
+			return false
+		}
+	}
+	return true
+}
+
+// skip reads a value that is not wanted, checking that it is valid.
+func (p *fastJSON) skip(depth int) bool {
+	if depth > 1000 {
+		return false
+	}
+	p.space()
+	if p.i >= len(p.b) {
+		return false
+	}
+	switch c := p.b[p.i]; {
+	case c == '{':
+		return p.object(func([]byte) bool { return p.skip(depth + 1) })
+	case c == '[':
+		p.i++
+		p.space()
+		if p.consume(']') {
+			return true
+		}
+		for {
+			if !p.skip(depth + 1) {
+				return false
+			}
+			p.space()
+			if p.consume(']') {
+				return true
+			}
+			if !p.consume(',') {
+				return false
+			}
+		}
+	case c == '"':
+		_, ok := p.str()
+		return ok
+	case c == '-' || c >= '0' && c <= '9':
+		return p.number()
+	}
+	for _, lit := range [...]string{"true", "false", "null"} {
+		if bytes.HasPrefix(p.b[p.i:], []byte(lit)) {
+			p.i += len(lit)
+			return true
+		}
+	}
+	return false
+}
+
+// monthCache remembers the last month partition value: exports run in time order, and
+// formatting the month anew cost more than the rest of a row's dates.
+type monthCache struct {
+	year  int
+	month time.Month
+	loc   *time.Location
+	value string
+}
+
+func (c *monthCache) of(t time.Time, loc *time.Location) string {
+	y, m, _ := t.In(loc).Date()
+	if c.value == "" || y != c.year || m != c.month || loc != c.loc {
+		c.year, c.month, c.loc, c.value = y, m, loc, table.Month(t, loc)
+	}
+	return c.value
 }
 
 // addTweet adds one decoded tweet, or a Bad naming what is wrong with it; raw is the tweet's
 // JSON when at hand (else it is re-encoded for the quarantine, which is rare).
-func (b *Batch) addTweet(name string, line int, pagePath string, i int, t *tweet, raw []byte, opts Options) {
+func (b *Batch) addTweet(name string, line int, pagePath string, i int, t *tweet, raw []byte, opts Options, months *monthCache) {
 	bad := func(field, reason, detail string) {
 		if raw == nil {
 			raw, _ = json.Marshal(t)
@@ -151,7 +510,7 @@ func (b *Batch) addTweet(name string, line int, pagePath string, i int, t *tweet
 	src := opts.Source
 	id := string(t.ID)
 	f := table.Feedback{
-		Source: src.ID, Month: table.Month(created, opts.Location),
+		Source: src.ID, Month: months.of(created, opts.Location),
 		ID: RecordID(src.ID, id), Channel: table.ChannelSocial, NativeID: id,
 		CreatedAt: created.UTC(), IngestedAt: opts.IngestedAt.UTC(), Text: text,
 		URL: ptr("https://x.com/i/web/status/" + id),
