@@ -9,6 +9,7 @@ import (
 
 	"github.com/aws/aws-lambda-go/events"
 
+	"github.com/civicpulse/civicpulse/shared/config"
 	"github.com/civicpulse/civicpulse/shared/pipeline"
 	"github.com/civicpulse/civicpulse/shared/score"
 	"github.com/civicpulse/civicpulse/shared/store"
@@ -47,6 +48,20 @@ type Handler struct {
 
 	scorer  *score.Scorer
 	version string // of the taxonomy the scorer was built from
+	built   string // the city settings the scorer was built from (see scorerInputs)
+}
+
+// scorerInputs are the parts of the city config a scorer is built from, as one string: while
+// they are unchanged a warm invocation keeps its scorer instead of compiling another. (A
+// districts GeoJSON file rewritten under the same key is picked up by the next cold start.)
+func scorerInputs(city *config.City) string {
+	b, _ := json.Marshal(struct {
+		Topics                  []config.Topic
+		Districts               []config.District
+		GeoJSON, Property, Name string
+		PublicHandles           []string
+	}{city.Topics, city.Districts, city.DistrictsGeoJSON, city.DistrictProperty, city.Name, city.PublicHandles})
+	return string(b)
 }
 
 // Handle runs one score pass. The scorer is built on the first call and kept while the city's
@@ -61,12 +76,12 @@ func (h *Handler) Handle(ctx context.Context, raw json.RawMessage) (Response, er
 	if err != nil {
 		return Response{}, err
 	}
-	sc, err := pipeline.NewScorer(ctx, h.Store, city)
-	if err != nil {
-		return Response{}, err
-	}
-	if h.scorer == nil || sc.Version() != h.version {
-		h.scorer, h.version = sc, sc.Version()
+	if in := scorerInputs(city); h.scorer == nil || in != h.built {
+		sc, err := pipeline.NewScorer(ctx, h.Store, city)
+		if err != nil {
+			return Response{}, err
+		}
+		h.scorer, h.version, h.built = sc, sc.Version(), in
 	}
 	if len(ev.Records) == 0 {
 		sum, err := pipeline.Score(ctx, h.Store, h.scorer, pipeline.ScoreOptions{Months: ev.Months, Rescore: ev.Rescore, Logger: h.Logger})
