@@ -28,7 +28,7 @@ var stageAccess = []struct {
 	{
 		function: "IngestFunction",
 		reads:    []string{"config/", "inbox/", "raw/", "curated/", "quarantine/", "state/ingest/"},
-		writes:   []string{"raw/", "curated/", "quarantine/", "state/ingest/"},
+		writes:   []string{"inbox/", "raw/", "curated/", "quarantine/", "state/ingest/"}, // inbox/: API pulls
 	},
 	{
 		function: "ScoreFunction",
@@ -455,7 +455,7 @@ func TestFunctionS3AccessIsExactlyTheStage(t *testing.T) {
 			t.Errorf("%s is written by %v; want one stage per output", prefix, fns)
 		}
 	}
-	for _, p := range []string{"config/", "inbox/", "athena-results/"} {
+	for _, p := range []string{"config/", "athena-results/"} {
 		if len(writers[p]) > 0 {
 			t.Errorf("%s is written by %v; want no function", p, writers[p])
 		}

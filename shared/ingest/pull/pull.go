@@ -4,7 +4,7 @@
 // parsing: a page fetched twice has the same bytes and so the same batch id, and records that
 // overlapping windows fetch twice are dropped by the ingest's id index.
 //
-// Each source keeps an incremental cursor at state/pull/source=<s>.json (the newest id, or the
+// Each source keeps an incremental cursor at state/ingest/pull/source=<s>.json (the newest id, or the
 // end of the last time window), written only after every page of the run is stored: a run that
 // dies half-way fetches the same pages again and never skips any.
 //
@@ -82,7 +82,7 @@ type Result struct {
 	Cursor Cursor   `json:"cursor"`
 }
 
-// Cursor is where the next pull of a source starts: state/pull/source=<s>.json.
+// Cursor is where the next pull of a source starts: state/ingest/pull/source=<s>.json.
 type Cursor struct {
 	Source string `json:"source"`
 	// SinceID is the newest record id seen (twitter: tweet id; reddit: fullname of the
@@ -102,7 +102,7 @@ type Cursor struct {
 }
 
 // CursorKey is the key of a source's cursor.
-func CursorKey(source string) string { return "state/pull/source=" + source + ".json" }
+func CursorKey(source string) string { return "state/ingest/pull/source=" + source + ".json" }
 
 // ReadCursor returns the source's stored cursor, or a zero cursor if it has none.
 func ReadCursor(ctx context.Context, st store.Store, source string) (Cursor, error) {
