@@ -465,8 +465,9 @@ func TestFunctionS3AccessIsExactlyTheStage(t *testing.T) {
 func TestFunctionNonS3Access(t *testing.T) {
 	tmpl := loadTemplate(t)
 	secretARN := sub("arn:${AWS::Partition}:secretsmanager:${AWS::Region}:${AWS::AccountId}:secret:${AuthorKeySecretName}-??????")
+	pullARN := sub("arn:${AWS::Partition}:secretsmanager:${AWS::Region}:${AWS::AccountId}:secret:${PullSecretsPrefix}*")
 	want := map[string]map[string][]any{
-		"IngestFunction": {"secretsmanager:GetSecretValue": {secretARN}},
+		"IngestFunction": {"secretsmanager:GetSecretValue": {secretARN, pullARN}},
 		"ScoreFunction":  {},
 		"KpiFunction":    {},
 		"ReportFunction": {
