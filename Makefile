@@ -13,6 +13,8 @@ test: ## vet, then every test with the race detector, with the test servers up
 	.ci/with-servers $(MAKE) --no-print-directory test-go
 
 test-go: check fuzz
+	@# Allocation tests skip under -race (sync.Pool drops items there): run them without it.
+	$(GO) test -count=1 -run 'DoesNotAllocate' ./shared/score/sentiment
 	$(GO) test -race -count=1 -timeout 20m $(PKGS)
 
 FUZZTIME ?= 2s
