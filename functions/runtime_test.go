@@ -20,6 +20,7 @@ import (
 
 	"github.com/civicpulse/civicpulse/shared/config"
 	"github.com/civicpulse/civicpulse/shared/sample"
+	"github.com/civicpulse/civicpulse/shared/store"
 )
 
 // runtimeAPI serves one invocation of the Lambda Runtime API and records the answer.
@@ -151,19 +152,12 @@ func event(t *testing.T, name string) []byte {
 func writeSample(t *testing.T) string {
 	t.Helper()
 	dir := t.TempDir()
-	files, err := sample.Generate(sample.DefaultSeed)
+	st, err := store.NewDir(dir)
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, f := range files {
-		key := f.Key
-		p := filepath.Join(dir, filepath.FromSlash(key))
-		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(p, f.Data, 0o644); err != nil {
-			t.Fatal(err)
-		}
+	if err := sample.Install(context.Background(), st, sample.DefaultSeed, nil); err != nil {
+		t.Fatal(err)
 	}
 	return dir
 }

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"io"
 	"log/slog"
@@ -21,14 +20,8 @@ func scoredSample(t *testing.T) *store.Dir {
 	if err != nil {
 		t.Fatal(err)
 	}
-	files, err := sample.Generate(sample.DefaultSeed)
-	if err != nil {
+	if err := sample.Install(ctx, st, sample.DefaultSeed, nil); err != nil {
 		t.Fatal(err)
-	}
-	for _, f := range files {
-		if err := st.Put(ctx, f.Key, bytes.NewReader(f.Data)); err != nil {
-			t.Fatal(err)
-		}
 	}
 	city, err := pipeline.LoadCity(ctx, st, pipeline.ConfigKey)
 	if err != nil {

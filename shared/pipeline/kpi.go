@@ -126,17 +126,26 @@ func KPI(ctx context.Context, st store.Store, city *config.City, q kpi.Quarter, 
 	return doc, nil
 }
 
+// openParquet reads one Parquet object and opens it.
+func openParquet(ctx context.Context, st store.Store, key string) (*parquet.File, error) {
+	b, err := store.ReadAll(ctx, st, key)
+	if err != nil {
+		return nil, err
+	}
+	f, err := parquet.OpenFile(bytes.NewReader(b), int64(len(b)))
+	if err != nil {
+		return nil, fmt.Errorf("read %s: %w", key, err)
+	}
+	return f, nil
+}
+
 // foldParquet streams the rows of one Parquet object to fold in batches, so that memory holds
 // the object's bytes and one batch, whatever the number of rows. The batch's memory is reused:
 // fold must copy what it keeps.
 func foldParquet[T any](ctx context.Context, st store.Store, key string, fold func([]T)) (err error) {
-	b, err := store.ReadAll(ctx, st, key)
+	f, err := openParquet(ctx, st, key)
 	if err != nil {
 		return err
-	}
-	f, err := parquet.OpenFile(bytes.NewReader(b), int64(len(b)))
-	if err != nil {
-		return fmt.Errorf("read %s: %w", key, err)
 	}
 	defer func() {
 		// parquet-go panics when the file's schema cannot be converted to the row type.
@@ -166,13 +175,9 @@ func foldParquet[T any](ctx context.Context, st store.Store, key string, fold fu
 
 // foldScoredObject streams the KPI columns of one scored-feedback object to fold.
 func foldScoredObject(ctx context.Context, st store.Store, key string, fold func([]table.ScoredFeedback)) (err error) {
-	b, err := store.ReadAll(ctx, st, key)
+	f, err := openParquet(ctx, st, key)
 	if err != nil {
 		return err
-	}
-	f, err := parquet.OpenFile(bytes.NewReader(b), int64(len(b)))
-	if err != nil {
-		return fmt.Errorf("read %s: %w", key, err)
 	}
 	defer func() {
 		if r := recover(); r != nil {

@@ -66,8 +66,8 @@ func putParquet[T any](ctx context.Context, st store.Store, key string, rows []T
 	return st.Put(ctx, key, bytes.NewReader(b))
 }
 
-// readParquet reads every row of one Parquet object and sets its partition columns from
-// the key by the caller.
+// readParquet reads every row of one Parquet object; setting the partition columns from the
+// key is the caller's.
 func readParquet[T any](ctx context.Context, st store.Store, key string) ([]T, error) {
 	b, err := store.ReadAll(ctx, st, key)
 	if err != nil {

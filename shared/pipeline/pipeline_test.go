@@ -24,17 +24,8 @@ var now = time.Date(2026, 10, 2, 8, 0, 0, 0, time.UTC)
 func sampleStore(t *testing.T, st store.Store, only ...string) *config.City {
 	t.Helper()
 	ctx := context.Background()
-	files, err := sample.Generate(sample.DefaultSeed)
-	if err != nil {
+	if err := sample.Install(ctx, st, sample.DefaultSeed, func(key string) bool { return containsAny(key, only) }); err != nil {
 		t.Fatal(err)
-	}
-	for _, f := range files {
-		if f.Key != sample.ConfigKey && !containsAny(f.Key, only) {
-			continue
-		}
-		if err := st.Put(ctx, f.Key, bytes.NewReader(f.Data)); err != nil {
-			t.Fatal(err)
-		}
 	}
 	city, err := pipeline.LoadCity(ctx, st, pipeline.ConfigKey)
 	if err != nil {

@@ -2,6 +2,7 @@ package sample
 
 import (
 	"bytes"
+	"context"
 	"encoding/csv"
 	"encoding/json"
 	"errors"
@@ -851,5 +852,24 @@ func BenchmarkGenerate(b *testing.B) {
 		if _, err := Generate(DefaultSeed); err != nil {
 			b.Fatal(err)
 		}
+	}
+}
+
+type mapPutter map[string][]byte
+
+func (m mapPutter) Put(_ context.Context, key string, r io.Reader) error {
+	b, err := io.ReadAll(r)
+	m[key] = b
+	return err
+}
+
+func TestInstall(t *testing.T) {
+	got := mapPutter{}
+	err := Install(context.Background(), got, DefaultSeed, func(key string) bool { return strings.HasSuffix(key, "FY2027-Q1.csv") })
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != 2 || !bytes.Equal(got[ConfigKey], CityYAML) || got["inbox/resident_survey/springfield-resident-survey-FY2027-Q1.csv"] == nil {
+		t.Errorf("installed %d objects; want the config and the one survey kept", len(got))
 	}
 }
