@@ -99,9 +99,14 @@ func TestSampleEvents(t *testing.T) {
 		t.Run(strings.TrimSuffix(name, ".json"), func(t *testing.T) { f(t, readEvent(t, name)) })
 	}
 
-	check("ingest-s3-put.json", func(t *testing.T, b []byte) {
-		pattern := at(resource(t, tmpl, "IngestFunction"), "Properties", "Events", "InboxObjectCreated", "Properties", "Pattern")
-		d := objectCreated(t, "ingest-s3-put.json", b, pattern)
+	check("ingest-sqs.json", func(t *testing.T, b []byte) {
+		var ev events.SQSEvent
+		decodeStrict(t, "ingest-sqs.json", b, &ev)
+		if len(ev.Records) != 1 || ev.Records[0].EventSource != "aws:sqs" {
+			t.Fatalf("got %+v; want one record from aws:sqs", ev.Records)
+		}
+		pattern := at(resource(t, tmpl, "InboxObjectCreatedRule"), "Properties", "EventPattern")
+		d := objectCreated(t, "ingest-sqs.json body", []byte(ev.Records[0].Body), pattern)
 		if d.Object.Key != "inbox/resident_survey/export.csv" {
 			t.Errorf("key %q; want inbox/resident_survey/export.csv", d.Object.Key)
 		}

@@ -772,7 +772,7 @@ func TestEveryQueueAndFunctionIsAlarmed(t *testing.T) {
 			t.Errorf("no alarm on %s", id)
 		}
 	}
-	for _, q := range []string{"DeadLetterQueue", "ScoreDeadLetterQueue"} {
+	for _, q := range []string{"DeadLetterQueue", "InboxDeadLetterQueue", "ScoreDeadLetterQueue"} {
 		if !watched[q] {
 			t.Errorf("no alarm on %s", q)
 		}

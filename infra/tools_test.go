@@ -158,25 +158,33 @@ func TestSAMTransform(t *testing.T) {
 		}
 	}
 
-	// The inbox trigger: an EventBridge rule (the DLQ policy names it by this logical id).
-	rule := resource(t, cfn, "IngestFunctionInboxObjectCreated")
-	targetsOf := list(at(rule, "Properties", "Targets"))
-	if len(targetsOf) != 1 || !equalJSON(at(targetsOf[0], "Arn"), getAtt("IngestFunction", "Arn")) ||
-		at(targetsOf[0], "DeadLetterConfig") == nil {
-		t.Errorf("inbox rule targets %v; want IngestFunction with a dead-letter queue", targetsOf)
-	}
-	if got := at(rule, "Properties", "EventPattern", "detail", "object", "key"); !equalJSON(got, []any{map[string]any{"prefix": "inbox/"}}) {
-		t.Errorf("inbox rule matches keys %v", got)
-	}
-
-	// Score fans out from the queue.
-	esm := mapAt(t, resource(t, cfn, "ScoreFunctionCuratedFeedback"), "Properties")
-	if !equalJSON(esm["EventSourceArn"], getAtt("ScoreQueue", "Arn")) || !equalJSON(esm["FunctionName"], ref("ScoreFunction")) {
-		t.Errorf("score event source %v", esm)
-	}
-	timeout, _ := at(fns["ScoreFunction"], "Properties", "Timeout").(float64)
-	if vt, _ := at(resource(t, cfn, "ScoreQueue"), "Properties", "VisibilityTimeout").(float64); timeout == 0 || vt < 6*timeout {
-		t.Errorf("score queue visibility %v s; want at least 6 x the %v s timeout", vt, timeout)
+	// Object events reach the functions through queues with dead-letter queues: inbox/ files
+	// to ingest, curated/feedback objects to score.
+	for _, q := range []struct{ rule, queue, dlq, prefix, fn, esm string }{
+		{"InboxObjectCreatedRule", "InboxQueue", "InboxDeadLetterQueue", "inbox/", "IngestFunction", "IngestFunctionInboxFiles"},
+		{"CuratedFeedbackCreatedRule", "ScoreQueue", "ScoreDeadLetterQueue", "curated/feedback/", "ScoreFunction", "ScoreFunctionCuratedFeedback"},
+	} {
+		rule := resource(t, cfn, q.rule)
+		targetsOf := list(at(rule, "Properties", "Targets"))
+		if len(targetsOf) != 1 || !equalJSON(at(targetsOf[0], "Arn"), getAtt(q.queue, "Arn")) ||
+			at(targetsOf[0], "DeadLetterConfig") == nil {
+			t.Errorf("%s targets %v; want %s with a dead-letter queue", q.rule, targetsOf, q.queue)
+		}
+		if got := at(rule, "Properties", "EventPattern", "detail", "object", "key"); !equalJSON(got, []any{map[string]any{"prefix": q.prefix}}) {
+			t.Errorf("%s matches keys %v; want prefix %s", q.rule, got, q.prefix)
+		}
+		queue := resource(t, cfn, q.queue)
+		if !equalJSON(at(queue, "Properties", "RedrivePolicy", "deadLetterTargetArn"), getAtt(q.dlq, "Arn")) {
+			t.Errorf("%s redrives to %v; want %s", q.queue, at(queue, "Properties", "RedrivePolicy"), q.dlq)
+		}
+		esm := mapAt(t, resource(t, cfn, q.esm), "Properties")
+		if !equalJSON(esm["EventSourceArn"], getAtt(q.queue, "Arn")) || !equalJSON(esm["FunctionName"], ref(q.fn)) {
+			t.Errorf("%s event source %v", q.fn, esm)
+		}
+		timeout, _ := at(fns[q.fn], "Properties", "Timeout").(float64)
+		if vt, _ := at(queue, "Properties", "VisibilityTimeout").(float64); timeout == 0 || vt < 6*timeout {
+			t.Errorf("%s visibility %v s; want at least 6 x the %v s timeout of %s", q.queue, vt, timeout, q.fn)
+		}
 	}
 
 	// Async failures of the scheduled and event-driven functions land in the DLQ.

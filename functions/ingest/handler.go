@@ -6,26 +6,41 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"strings"
 	"time"
 
+	"github.com/aws/aws-lambda-go/events"
+
+	"github.com/civicpulse/civicpulse/shared/config"
 	"github.com/civicpulse/civicpulse/shared/ingest/pull"
 	"github.com/civicpulse/civicpulse/shared/lambdaenv"
 	"github.com/civicpulse/civicpulse/shared/pipeline"
 	"github.com/civicpulse/civicpulse/shared/store"
 )
 
-// Event is what starts an ingest: the daily schedule ({"stage":"ingest"}: the whole inbox),
-// or EventBridge's "Object Created" for one file dropped under inbox/.
+// Event is what starts an ingest: the daily schedule ({"stage":"ingest"}: the API pulls, then
+// the whole inbox), or an SQS batch from the inbox queue whose messages are EventBridge
+// "Object Created" events, one per file dropped under inbox/.
 type Event struct {
+	Stage   string              `json:"stage"`
+	Records []events.SQSMessage `json:"Records"`
+}
+
+// objectCreated is the part of EventBridge's S3 "Object Created" event that names the object.
+type objectCreated struct {
 	DetailType string `json:"detail-type"`
 	Detail     struct {
-		Bucket struct {
-			Name string `json:"name"`
-		} `json:"bucket"`
 		Object struct {
 			Key string `json:"key"`
 		} `json:"object"`
 	} `json:"detail"`
+}
+
+// Response is the ingest summary and, for an SQS batch, the messages that failed: Lambda
+// deletes the others from the queue and retries only these (ReportBatchItemFailures).
+type Response struct {
+	pipeline.IngestSummary
+	events.SQSEventResponse
 }
 
 // Handler ingests inbox files.
@@ -41,30 +56,81 @@ type Handler struct {
 	PullClient *pull.Client
 }
 
-// Handle runs one ingest.
-func (h *Handler) Handle(ctx context.Context, raw json.RawMessage) (pipeline.IngestSummary, error) {
+// Handle runs one ingest. In an SQS batch each message succeeds or fails on its own; a file
+// ingested before (a redelivered event) is skipped, and one no longer in the inbox is done.
+func (h *Handler) Handle(ctx context.Context, raw json.RawMessage) (Response, error) {
 	var ev Event
 	if err := json.Unmarshal(raw, &ev); err != nil {
-		return pipeline.IngestSummary{}, fmt.Errorf("decode event: %w", err)
+		return Response{}, fmt.Errorf("decode event: %w", err)
 	}
 	city, err := pipeline.LoadCity(ctx, h.Store, h.ConfigKey)
 	if err != nil {
-		return pipeline.IngestSummary{}, err
+		return Response{}, err
 	}
 	now := h.Now()
 	opts := pipeline.IngestOptions{Now: now, AuthorKey: h.AuthorKey, Logger: h.Logger}
-	var pullErr error
-	if k := ev.Detail.Object.Key; k != "" {
-		opts.Keys = []string{k}
-	} else {
+	if len(ev.Records) == 0 {
 		// The daily schedule: pull the API sources into the inbox first. A failed pull
 		// still lets the ingest run over what is there; its error is returned after.
 		secrets := h.Secrets
 		if secrets == nil {
 			secrets = pull.SecretsFunc(lambdaenv.Secret)
 		}
-		_, pullErr = pipeline.Pull(ctx, h.Store, city, pipeline.PullOptions{Now: now, Secrets: secrets, Client: h.PullClient, Logger: h.Logger})
+		_, pullErr := pipeline.Pull(ctx, h.Store, city, pipeline.PullOptions{Now: now, Secrets: secrets, Client: h.PullClient, Logger: h.Logger})
+		sum, err := pipeline.Ingest(ctx, h.Store, city, opts)
+		return Response{IngestSummary: sum}, errors.Join(pullErr, err)
 	}
+	resp := Response{IngestSummary: pipeline.IngestSummary{BadReasons: map[string]int{}}}
+	resp.BatchItemFailures = []events.SQSBatchItemFailure{}
+	for i, r := range ev.Records {
+		if err := h.ingestMessage(ctx, r, city, opts, &resp.IngestSummary); err != nil {
+			h.logger().Error("ingest message", "message_id", r.MessageId, "record", i, "err", err)
+			resp.BatchItemFailures = append(resp.BatchItemFailures, events.SQSBatchItemFailure{ItemIdentifier: r.MessageId})
+		}
+	}
+	return resp, nil
+}
+
+// ingestMessage ingests the file one SQS message names.
+func (h *Handler) ingestMessage(ctx context.Context, r events.SQSMessage, city *config.City, opts pipeline.IngestOptions, total *pipeline.IngestSummary) error {
+	var oc objectCreated
+	if err := json.Unmarshal([]byte(r.Body), &oc); err != nil {
+		return fmt.Errorf("decode body: %w", err)
+	}
+	key := oc.Detail.Object.Key
+	if !strings.HasPrefix(key, pipeline.InboxPrefix) {
+		return fmt.Errorf("message names %q, not an inbox/ object", key)
+	}
+	if ok, err := store.Exists(ctx, h.Store, key); err != nil {
+		return err
+	} else if !ok {
+		// Expired or removed since the event: its batch, if any, was recorded when it ran.
+		h.logger().Warn("inbox object is gone; nothing to ingest", "key", key, "message_id", r.MessageId)
+		return nil
+	}
+	opts.Keys = []string{key}
 	sum, err := pipeline.Ingest(ctx, h.Store, city, opts)
-	return sum, errors.Join(pullErr, err)
+	add(total, sum)
+	return err
+}
+
+// add adds one ingest's counts to a batch's.
+func add(total *pipeline.IngestSummary, s pipeline.IngestSummary) {
+	total.Files += s.Files
+	total.Skipped += s.Skipped
+	total.Feedback += s.Feedback
+	total.Answers += s.Answers
+	total.Duplicates += s.Duplicates
+	total.Bad += s.Bad
+	for r, n := range s.BadReasons {
+		total.BadReasons[r] += n
+	}
+	total.Objects = append(total.Objects, s.Objects...)
+}
+
+func (h *Handler) logger() *slog.Logger {
+	if h.Logger == nil {
+		return slog.Default()
+	}
+	return h.Logger
 }

@@ -3,6 +3,9 @@ package main
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
+	"fmt"
+	"maps"
 	"encoding/json"
 	"io"
 	"log/slog"
@@ -17,7 +20,8 @@ import (
 	"github.com/civicpulse/civicpulse/shared/store"
 )
 
-// An S3 "Object Created" event ingests that one file; the schedule ingests the rest.
+// An SQS message with an S3 "Object Created" event ingests that one file; the schedule ingests
+// the rest.
 func TestHandleObjectCreatedThenSchedule(t *testing.T) {
 	ctx := context.Background()
 	st, err := store.NewDir(t.TempDir())
@@ -36,7 +40,7 @@ func TestHandleObjectCreatedThenSchedule(t *testing.T) {
 		}
 		if strings.HasSuffix(key, "FY2027-Q1.csv") {
 			one = f.Data
-			key = "inbox/resident_survey/export.csv" // the key of events/ingest-s3-put.json
+			key = "inbox/resident_survey/export.csv" // the key of events/ingest-sqs.json
 		}
 		if err := st.Put(ctx, key, bytes.NewReader(f.Data)); err != nil {
 			t.Fatal(err)
@@ -45,7 +49,7 @@ func TestHandleObjectCreatedThenSchedule(t *testing.T) {
 	if one == nil {
 		t.Fatal("sample has no FY2027-Q1 survey")
 	}
-	ev, err := os.ReadFile(filepath.Join("..", "..", "events", "ingest-s3-put.json"))
+	ev, err := os.ReadFile(filepath.Join("..", "..", "events", "ingest-sqs.json"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -55,17 +59,91 @@ func TestHandleObjectCreatedThenSchedule(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if sum.Files != 1 || sum.Answers == 0 {
-		t.Errorf("object event: %+v; want just the one survey file", sum)
+	if sum.Files != 1 || sum.Answers == 0 || len(sum.BatchItemFailures) != 0 {
+		t.Errorf("object event: %+v; want just the one survey file, no failures", sum)
 	}
 	sum, err = h.Handle(ctx, json.RawMessage(`{"stage":"ingest"}`))
 	if err != nil {
 		t.Fatal(err)
 	}
-	if sum.Files == 0 || sum.Skipped != 1 {
+	if sum.Files == 0 || sum.Skipped != 1 || sum.BatchItemFailures != nil {
 		t.Errorf("schedule: %+v; want the twitter pages, and the survey skipped as already ingested", sum)
 	}
 	if _, err := h.Handle(ctx, json.RawMessage(`{"detail":`)); err == nil {
 		t.Error("a malformed event was accepted")
 	}
+}
+
+// In an SQS batch each message stands alone: a redelivered file is skipped, a file gone from
+// the inbox is done, and only malformed or foreign messages go back to the queue.
+func TestHandleSQSBatch(t *testing.T) {
+	ctx := context.Background()
+	st, err := store.NewDir(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := sample.Install(ctx, st, sample.DefaultSeed, func(key string) bool {
+		return key == sample.ConfigKey || strings.HasSuffix(key, "FY2027-Q1.csv")
+	}); err != nil {
+		t.Fatal(err)
+	}
+	infos, err := st.List(ctx, pipeline.InboxPrefix)
+	if err != nil || len(infos) != 1 {
+		t.Fatalf("inbox %v, %v; want the one survey", infos, err)
+	}
+	survey := infos[0].Key
+	msg := func(id, key string) map[string]any {
+		body, _ := json.Marshal(map[string]any{"detail-type": "Object Created", "source": "aws.s3",
+			"detail": map[string]any{"object": map[string]any{"key": key}}})
+		return map[string]any{"messageId": id, "body": string(body), "eventSource": "aws:sqs"}
+	}
+	batch, _ := json.Marshal(map[string]any{"Records": []any{
+		msg("first", survey),
+		msg("again", survey), // the same event delivered twice in one batch
+		msg("gone", "inbox/resident_survey/expired.csv"),
+		msg("foreign", "curated/feedback/source=x/month=2026-09/a.parquet"),
+		map[string]any{"messageId": "garbled", "body": "{", "eventSource": "aws:sqs"},
+	}})
+	h := &Handler{Store: st, ConfigKey: pipeline.ConfigKey, AuthorKey: []byte("k"),
+		Now: func() time.Time { return time.Date(2026, 10, 5, 14, 3, 0, 0, time.UTC) }, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))}
+	resp, err := h.Handle(ctx, batch)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var failed []string
+	for _, f := range resp.BatchItemFailures {
+		failed = append(failed, f.ItemIdentifier)
+	}
+	if strings.Join(failed, ",") != "foreign,garbled" {
+		t.Errorf("failed messages %v; want foreign,garbled", failed)
+	}
+	if resp.Files != 1 || resp.Skipped != 1 || resp.Answers == 0 {
+		t.Errorf("batch summary %+v; want the survey ingested once and skipped once", resp.IngestSummary)
+	}
+	before := tree(t, st)
+	// The whole batch again (Lambda retried it): nothing changes.
+	if _, err := h.Handle(ctx, batch); err != nil {
+		t.Fatal(err)
+	}
+	if after := tree(t, st); !maps.Equal(before, after) {
+		t.Errorf("a redelivered batch changed the store: %d objects before, %d after", len(before), len(after))
+	}
+}
+
+// tree maps every key in the store to its size and content hash.
+func tree(t *testing.T, st store.Store) map[string]string {
+	t.Helper()
+	infos, err := st.List(context.Background(), "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := map[string]string{}
+	for _, i := range infos {
+		b, err := store.ReadAll(context.Background(), st, i.Key)
+		if err != nil {
+			t.Fatal(err)
+		}
+		m[i.Key] = fmt.Sprintf("%x", sha256.Sum256(b))
+	}
+	return m
 }
