@@ -3,8 +3,8 @@
 
 Usage: sam_translate.py TEMPLATE [NAME=VALUE ...]
 
-No AWS account is needed: local CodeUri paths become an s3:// placeholder (what `sam package`
-would upload) and managed policies resolve to nothing (they are looked up in IAM otherwise).
+No AWS account is needed: local CodeUri and DefinitionUri paths become s3:// placeholders (what
+`sam package` would upload) and managed policies resolve to nothing (they are looked up in IAM otherwise).
 AWS_DEFAULT_REGION must be set: SAM fills in AWS::Region and AWS::Partition from it.
 infra/template_test.go runs this script and checks the output.
 """
@@ -37,6 +37,11 @@ def localize(template):
         uri = props.get("CodeUri")
         if isinstance(uri, str) and not uri.startswith("s3://"):
             props["CodeUri"] = PLACEHOLDER
+    for r in template.get("Resources", {}).values():
+        props = r.get("Properties", {})
+        uri = props.get("DefinitionUri")
+        if r.get("Type") == "AWS::Serverless::StateMachine" and isinstance(uri, str) and not uri.startswith("s3://"):
+            props["DefinitionUri"] = "s3://civicpulse-placeholder/" + uri
 
 
 def main(argv):

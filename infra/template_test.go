@@ -1,6 +1,8 @@
 package infra_test
 
 import (
+	"bytes"
+	"encoding/json"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -657,8 +659,11 @@ func TestQuarterScheduleFollowsFiscalYear(t *testing.T) {
 		t.Fatalf("ScheduleExpression = %v; want !Sub [cron(... ${Months} ...), {Months: !FindInMap ...}]", expr)
 	}
 	f := cronFields(t, fmt.Sprint(args[0]))
-	if f[3] != "${Months}" || f[2] == "*" || f[2] == "?" {
-		t.Errorf("quarter cron %v: want a fixed day of the month and ${Months}", f)
+	if f[3] != "${Months}" || f[2] != "${Day}" {
+		t.Errorf("quarter cron %v: want day ${Day} of the months ${Months}", f)
+	}
+	if !equalJSON(at(args[1], "Day"), ref("QuarterRunDay")) {
+		t.Errorf("Day = %v; want !Ref QuarterRunDay", at(args[1], "Day"))
 	}
 	if !equalJSON(at(args[1], "Months"), map[string]any{"Fn::FindInMap": []any{"FiscalQuarterStarts", ref("FiscalYearStartMonth"), "Months"}}) {
 		t.Errorf("Months = %v; want !FindInMap [FiscalQuarterStarts, !Ref FiscalYearStartMonth, Months]", at(args[1], "Months"))
@@ -681,10 +686,30 @@ func TestQuarterScheduleFollowsFiscalYear(t *testing.T) {
 	}
 }
 
+// stateMachineDefinition reads the definition file a state machine's DefinitionUri names.
+func stateMachineDefinition(t *testing.T, props map[string]any) map[string]any {
+	t.Helper()
+	uri, ok := props["DefinitionUri"].(string)
+	if !ok || props["Definition"] != nil {
+		t.Fatalf("DefinitionUri %v, Definition %v; want the definition in a file under infra/", props["DefinitionUri"], props["Definition"])
+	}
+	b, err := os.ReadFile(filepath.Join(repoRoot(t), filepath.FromSlash(uri)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var def map[string]any
+	dec := json.NewDecoder(bytes.NewReader(b))
+	dec.UseNumber()
+	if err := dec.Decode(&def); err != nil {
+		t.Fatalf("%s: %v", uri, err)
+	}
+	return def
+}
+
 func TestQuarterStateMachine(t *testing.T) {
 	tmpl := loadTemplate(t)
 	sm := mapAt(t, resource(t, tmpl, "QuarterStateMachine"), "Properties")
-	def := mapAt(t, sm, "Definition")
+	def := stateMachineDefinition(t, sm)
 	states := mapAt(t, def, "States")
 
 	// cfn-lint does not check Next targets.
@@ -718,7 +743,7 @@ func TestQuarterStateMachine(t *testing.T) {
 			t.Errorf("%s has no Retry", o.state)
 		}
 		for _, r := range retries {
-			if b, _ := at(r, "BackoffRate").(int); b < 2 {
+			if b, _ := at(r, "BackoffRate").(json.Number).Float64(); b < 2 {
 				t.Errorf("%s: retrier %v without backoff", o.state, at(r, "ErrorEquals"))
 			}
 		}
@@ -731,6 +756,15 @@ func TestQuarterStateMachine(t *testing.T) {
 	subs := mapAt(t, sm, "DefinitionSubstitutions")
 	if !equalJSON(subs["KpiFunctionArn"], getAtt("KpiFunction", "Arn")) || !equalJSON(subs["ReportFunctionArn"], getAtt("ReportFunction", "Arn")) {
 		t.Errorf("DefinitionSubstitutions = %v; want the kpi and report function ARNs", subs)
+	}
+	// Every ${Name} in the file is substituted, and every substitution is used.
+	b, _ := json.Marshal(def)
+	used := map[string]bool{}
+	for _, m := range regexp.MustCompile(`\$\{(\w+)\}`).FindAllStringSubmatch(string(b), -1) {
+		used[m[1]] = true
+	}
+	if !slices.Equal(keys(used), keys(subs)) {
+		t.Errorf("the definition uses ${%v}; DefinitionSubstitutions gives %v", keys(used), keys(subs))
 	}
 	// The report step sends: the scheduled machine must never run a preview.
 	if got := at(states, "SendReports", "Parameters", "Payload"); !equalJSON(got, map[string]any{"quarter.$": "$.kpi.quarter", "preview": false}) {

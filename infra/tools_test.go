@@ -143,18 +143,16 @@ func TestSAMTransform(t *testing.T) {
 		t.Errorf("schedules target %v; want %v", keys(targets), want)
 	}
 
-	// SAM writes the definition as lines to join; CloudFormation substitutes the ARNs.
+	// The definition file goes up with the code (sam package); CloudFormation substitutes the ARNs.
 	if sm := resources(t, cfn, "AWS::StepFunctions::StateMachine"); len(sm) != 1 || sm["QuarterStateMachine"] == nil {
 		t.Errorf("state machines %v; want QuarterStateMachine", keys(sm))
 	} else {
-		join := list(at(sm["QuarterStateMachine"], "Properties", "DefinitionString", "Fn::Join"))
-		var def map[string]any
-		if len(join) != 2 {
-			t.Errorf("DefinitionString = %v", at(sm["QuarterStateMachine"], "Properties", "DefinitionString"))
-		} else if err := json.Unmarshal([]byte(strings.Join(strs(join[1]), fmt.Sprint(join[0]))), &def); err != nil {
-			t.Errorf("state machine definition: %v", err)
-		} else if def["StartAt"] != "ComputeKPIs" {
-			t.Errorf("state machine starts at %v", def["StartAt"])
+		p := mapAt(t, sm["QuarterStateMachine"], "Properties")
+		if at(p, "DefinitionS3Location", "Key") != "infra/statemachine/quarter.asl.json" {
+			t.Errorf("DefinitionS3Location = %v; want the uploaded infra/statemachine/quarter.asl.json", p["DefinitionS3Location"])
+		}
+		if !equalJSON(at(p, "DefinitionSubstitutions", "KpiFunctionArn"), getAtt("KpiFunction", "Arn")) {
+			t.Errorf("DefinitionSubstitutions = %v", p["DefinitionSubstitutions"])
 		}
 	}
 
