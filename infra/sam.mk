@@ -2,7 +2,9 @@
 # Makefile includes this file. SAM sets ARTIFACTS_DIR. Building the whole module (not just
 # CodeUri, which SAM's Go builder hashes) means changes under shared/ are built too.
 
-SAM_GO_BUILD = GOOS=linux GOARCH=arm64 CGO_ENABLED=0 go build -trimpath -tags lambda.norpc -ldflags='-s -w'
+# LAMBDA_GOARCH: the template's arm64; functions/runtime_test.go builds for the test machine.
+LAMBDA_GOARCH ?= arm64
+SAM_GO_BUILD = GOOS=linux GOARCH=$(LAMBDA_GOARCH) CGO_ENABLED=0 go build -trimpath -tags lambda.norpc -ldflags='-s -w'
 
 .PHONY: build-IngestFunction build-ScoreFunction build-KpiFunction build-ReportFunction sam-artifacts-dir
 
