@@ -367,43 +367,6 @@ func TestParquetReadBackByDuckDB(t *testing.T) {
 	}
 }
 
-// The named queries that ship with the stack run unchanged on DuckDB over the demo's files.
-func TestNamedQueriesRunOnDuckDB(t *testing.T) {
-	dir := runDemoDir(t)
-	db := openDuckDB(t)
-	for view, glob := range map[string]string{
-		"feedback":        "curated/feedback/*/*/*.parquet",
-		"scored_feedback": "scored/feedback/*/*/*.parquet",
-		"survey_answers":  "curated/survey_answers/*/*/*.parquet",
-		"kpis":            "kpi/*/*.parquet",
-	} {
-		mustExec(t, db, fmt.Sprintf(`CREATE VIEW %s AS SELECT * FROM read_parquet('%s', hive_partitioning = true)`, view, filepath.Join(dir, glob)))
-	}
-	files, _ := filepath.Glob(filepath.Join("..", "..", "infra", "queries", "*.sql"))
-	if len(files) < 3 {
-		t.Fatalf("found %d named queries; want at least 3", len(files))
-	}
-	for _, f := range files {
-		b, err := os.ReadFile(f)
-		if err != nil {
-			t.Fatal(err)
-		}
-		rows, err := db.Query(string(b))
-		if err != nil {
-			t.Errorf("%s: %v", filepath.Base(f), err)
-			continue
-		}
-		n := 0
-		for rows.Next() {
-			n++
-		}
-		rows.Close()
-		if n == 0 {
-			t.Errorf("%s returned no rows on the demo data", filepath.Base(f))
-		}
-	}
-}
-
 // Every kind of KPI, over every kind of filter, on a fixture lake with service requests (the
 // sample city has none), recomputed by DuckDB.
 func TestAllKindsRecomputedByDuckDB(t *testing.T) {
