@@ -4,6 +4,7 @@
 //	civicpulse demo                      generate the sample city and run every stage
 //	civicpulse ingest|score|kpi|report   run one stage
 //	civicpulse cat FILE...               print Parquet rows as JSON Lines
+//	civicpulse check --config city.yaml  validate a city config for a deploy
 //
 // Every stage takes --store DIR or --store s3://bucket/prefix (default ./demo).
 package main
@@ -28,6 +29,8 @@ Usage:
   civicpulse kpi    [--store S] --quarter YYYY-Qn
   civicpulse report [--store S] --quarter YYYY-Qn [--preview] [--sender outbox|ses]
   civicpulse cat    FILE...                    Parquet rows as JSON Lines, with Hive partitions
+  civicpulse check  --config city.yaml         validate a city config; print the sam deploy parameters
+  civicpulse bench  [--sizes 100k,1M]          records/s per core and peak RSS of every stage
 
 --store is a directory (default ./demo) or s3://bucket/prefix (AWS settings from the
 standard AWS_* environment, AWS_ENDPOINT_URL_S3 for an S3-compatible server).
@@ -52,6 +55,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	}
 	cmds := map[string]func(context.Context, *env, []string) error{
 		"demo": runDemo, "ingest": runIngest, "score": runScore, "kpi": runKPI, "report": runReport, "cat": runCat,
+		"bench": runBench, "check": runCheck,
 	}
 	cmd, ok := cmds[args[0]]
 	if !ok {

@@ -33,3 +33,27 @@ func Example() {
 	// inbox/resident_survey/springfield-resident-survey-FY2025-Q3.csv
 	// inbox/resident_survey/springfield-resident-survey-FY2025-Q4.csv
 }
+
+func ExamplePlantedPII() {
+	values, err := sample.PlantedPII(sample.DefaultSeed)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	kinds := map[string]int{}
+	for _, v := range values {
+		switch {
+		case strings.HasPrefix(v, "@"):
+			kinds["handle"]++
+		case strings.Contains(v, "@"):
+			kinds["email"]++
+		case strings.Contains(v, "555-0") || strings.Contains(v, "555.0"):
+			kinds["phone"]++
+		default:
+			kinds["address"]++
+		}
+	}
+	fmt.Println(kinds["handle"] > 20, kinds["email"] > 20, kinds["phone"] > 20, kinds["address"] > 20)
+	// Output:
+	// true true true true
+}

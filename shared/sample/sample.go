@@ -35,8 +35,12 @@ const (
 
 // Generate returns the sample city: its config and eight quarters of resident feedback under
 // inbox/, sorted by key. The same seed always gives the same bytes; Generate does no I/O.
-func Generate(seed int64) ([]File, error) {
+func Generate(seed int64) ([]File, error) { return generate(seed, nil) }
+
+// generate is Generate, calling plant (when not nil) with each planted personal value.
+func generate(seed int64, plant func(string)) ([]File, error) {
 	p := newPhrases()
+	p.plant = plant
 	rng := func(stream uint64) *rand.Rand { return rand.New(rand.NewPCG(uint64(seed), stream)) }
 	authors := newAuthors(rng(streamAuthors), p)
 

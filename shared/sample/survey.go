@@ -96,7 +96,7 @@ func surveyFile(r *rand.Rand, p *phrases, q quarter, next *int64) (File, error) 
 			collector = "412873702"
 			f, l := pick(r, p.first), pick(r, p.last)
 			first, last = capitalize(f), capitalize(l)
-			email = f + "." + l + "@" + pick(r, p.mailDomains)
+			email = p.planted(f + "." + l + "@" + pick(r, p.mailDomains))
 		}
 		start, end := rs.start.Format(surveyTimeLayout), rs.end.Format(surveyTimeLayout)
 		if key == badSurveyKey && row == badSurveyDate {

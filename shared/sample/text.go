@@ -75,6 +75,16 @@ type phrases struct {
 	first, last    []string
 	mailDomains    []string
 	houseStreets   []string
+
+	plant func(value string) // when set, told every personal value pii writes (PlantedPII)
+}
+
+// planted returns v, telling p.plant about it.
+func (p *phrases) planted(v string) string {
+	if p.plant != nil {
+		p.plant(v)
+	}
+	return v
 }
 
 func newPhrases() *phrases {
@@ -845,7 +855,7 @@ func (p *phrases) pii(r *rand.Rand, handle string) string {
 			email = first[:1] + last + strconv.Itoa(r.IntN(90)+10)
 		}
 		email += "@" + pick(r, p.mailDomains)
-		return pick(r, []string{"Email me at ", "My email is ", "Contact me: ", "Reach me at "}) + email
+		return pick(r, []string{"Email me at ", "My email is ", "Contact me: ", "Reach me at "}) + p.planted(email)
 	case 1:
 		line := strconv.Itoa(100 + r.IntN(100))
 		var phone string
@@ -857,11 +867,12 @@ func (p *phrases) pii(r *rand.Rand, handle string) string {
 		default:
 			phone = "217.555.0" + line
 		}
-		return pick(r, []string{"Call me at ", "My number is ", "You can reach me at ", "Text me "}) + phone
+		return pick(r, []string{"Call me at ", "My number is ", "You can reach me at ", "Text me "}) + p.planted(phone)
 	case 2:
 		addr := strconv.Itoa(10+r.IntN(2990)) + " " + pick(r, p.houseStreets)
-		return pick(r, []string{"I live at ", "It's right in front of ", "We're at ", "Right outside "}) + addr + "."
+		return pick(r, []string{"I live at ", "It's right in front of ", "We're at ", "Right outside "}) + p.planted(addr) + "."
 	}
+	p.planted("@" + handle)
 	return pick(r, []string{"@" + handle + " you seeing this?", "cc @" + handle,
 		"@" + handle + " told you so", "Same thing @" + handle + " said last week."})
 }

@@ -274,7 +274,7 @@ func tweetFiles(r *rand.Rand, p *phrases, a *authors, q quarter) ([]File, error)
 			// A reply to a neighbor: the private @handle of an earlier post's author.
 			j := max(0, i-1-r.IntN(min(i, 40)))
 			t.conv = tweets[j].conv
-			t.text = "@" + a.list[tweets[j].author].username + " " + t.text
+			t.text = p.planted("@"+a.list[tweets[j].author].username) + " " + t.text
 		case x < 0.135:
 			other := a.list[a.draw(r)].username
 			t.text += " " + p.pii(r, other)
