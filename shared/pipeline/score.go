@@ -2,10 +2,16 @@ package pipeline
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"fmt"
+	"io"
 	"log/slog"
+	"os"
 	"strings"
+
+	"github.com/parquet-go/parquet-go"
+	"github.com/parquet-go/parquet-go/compress/zstd"
 
 	"github.com/civicpulse/civicpulse/shared/config"
 	"github.com/civicpulse/civicpulse/shared/score"
@@ -67,34 +73,139 @@ func Score(ctx context.Context, st store.Store, sc *score.Scorer, opts ScoreOpti
 				continue
 			}
 		}
-		rows, err := readParquet[table.Feedback](ctx, st, key)
+		n, err := scoreObject(ctx, st, sc, key, out)
 		if err != nil {
 			return sum, err
 		}
-		scored := make([]table.ScoredFeedback, len(rows))
-		for i, f := range rows {
-			r := sc.Score(f.Text)
-			s := table.Scores{Sentiment: r.Sentiment, SentimentLabel: r.SentimentLabel,
-				SentimentTerms: orEmpty(r.SentimentTerms), Topics: orEmpty(r.Topics),
-				Keyphrases: orEmpty(r.Keyphrases), Places: orEmpty(r.Places), ScorerVersion: sc.Version()}
-			if r.PrimaryTopic != "" {
-				s.PrimaryTopic = &r.PrimaryTopic
-			}
-			if f.District == nil && f.Lat != nil && f.Lon != nil {
-				if d, ok := sc.District(*f.Lat, *f.Lon); ok {
-					f.District = &d
-				}
-			}
-			scored[i] = table.Scored(f, s)
-		}
-		if err := putParquet(ctx, st, out, scored); err != nil {
-			return sum, err
-		}
 		sum.Objects++
-		sum.Rows += len(rows)
-		log.Info("scored", "key", out, "rows", len(rows))
+		sum.Rows += n
+		log.Info("scored", "key", out, "rows", n)
 	}
 	return sum, nil
+}
+
+// scoreBatch is how many rows the stage reads, scores and writes at a time.
+var scoreBatch = 4096
+
+// scoreRowGroupRows is the most rows in one row group of a scored object, as table.Write
+// writes them; the writer holds one row group until it is compressed, so this and scoreBatch
+// bound the stage's memory however large a partition grows.
+var scoreRowGroupRows = 64 << 10
+
+// scoreCodec compresses scored objects as table.Write does.
+var scoreCodec = &zstd.Codec{Level: zstd.SpeedFastest}
+
+// scoreObject scores one curated object into out a batch of rows at a time: the object is
+// spooled to a temporary file (Parquet is read from its footer), and the scored rows stream
+// to the store as they are encoded. A failure anywhere leaves no object at out.
+func scoreObject(ctx context.Context, st store.Store, sc *score.Scorer, key, out string) (int, error) {
+	f, size, err := spool(ctx, st, key)
+	if err != nil {
+		return 0, err
+	}
+	defer func() {
+		f.Close()
+		os.Remove(f.Name())
+	}()
+	pf, err := parquet.OpenFile(f, size)
+	if err != nil {
+		return 0, fmt.Errorf("read %s: open parquet: %w", key, err)
+	}
+	pr := parquet.NewGenericReader[table.Feedback](pf)
+	defer pr.Close()
+
+	body, bw := io.Pipe()
+	put := make(chan error, 1)
+	go func() {
+		err := st.Put(ctx, out, body)
+		// Unblock the writer should Put stop reading early.
+		body.CloseWithError(cmp.Or(err, io.ErrClosedPipe))
+		put <- err
+	}()
+	n, err := scoreRows(sc, pr, bw, key)
+	if err != nil {
+		bw.CloseWithError(err)
+		<-put
+		return 0, err
+	}
+	bw.Close()
+	if err := <-put; err != nil {
+		return 0, err
+	}
+	return n, nil
+}
+
+// scoreRows reads every row of pr, scores it and writes it as Parquet to w.
+func scoreRows(sc *score.Scorer, pr *parquet.GenericReader[table.Feedback], w io.Writer, key string) (int, error) {
+	pw := parquet.NewGenericWriter[table.ScoredFeedback](w,
+		parquet.Compression(scoreCodec),
+		parquet.DataPageVersion(1),
+		parquet.DefaultEncoding(&parquet.Plain),
+		parquet.CreatedBy("civicpulse", "", ""),
+		parquet.MaxRowsPerRowGroup(int64(scoreRowGroupRows)),
+	)
+	in := make([]table.Feedback, scoreBatch)
+	scored := make([]table.ScoredFeedback, scoreBatch)
+	total := 0
+	for {
+		clear(in) // the reader must not write into the last batch's pointers
+		n, rerr := pr.Read(in)
+		for i := range n {
+			scored[i] = scoreRow(sc, in[i])
+		}
+		if n > 0 {
+			if _, err := pw.Write(scored[:n]); err != nil {
+				return 0, fmt.Errorf("encode scored %s: %w", key, err)
+			}
+		}
+		total += n
+		if rerr == io.EOF {
+			break
+		}
+		if rerr != nil {
+			return 0, fmt.Errorf("read %s: %w", key, rerr)
+		}
+	}
+	if err := pw.Close(); err != nil {
+		return 0, fmt.Errorf("encode scored %s: %w", key, err)
+	}
+	return total, nil
+}
+
+func scoreRow(sc *score.Scorer, f table.Feedback) table.ScoredFeedback {
+	r := sc.Score(f.Text)
+	s := table.Scores{Sentiment: r.Sentiment, SentimentLabel: r.SentimentLabel,
+		SentimentTerms: orEmpty(r.SentimentTerms), Topics: orEmpty(r.Topics),
+		Keyphrases: orEmpty(r.Keyphrases), Places: orEmpty(r.Places), ScorerVersion: sc.Version()}
+	if r.PrimaryTopic != "" {
+		s.PrimaryTopic = &r.PrimaryTopic
+	}
+	if f.District == nil && f.Lat != nil && f.Lon != nil {
+		if d, ok := sc.District(*f.Lat, *f.Lon); ok {
+			f.District = &d
+		}
+	}
+	return table.Scored(f, s)
+}
+
+// spool copies an object to a temporary file, which the caller closes and removes.
+func spool(ctx context.Context, st store.Store, key string) (*os.File, int64, error) {
+	rc, err := st.Get(ctx, key)
+	if err != nil {
+		return nil, 0, err
+	}
+	defer rc.Close()
+	f, err := os.CreateTemp("", "civicpulse-score-*.parquet")
+	if err != nil {
+		return nil, 0, fmt.Errorf("read %s: %w", key, err)
+	}
+	size, err := io.Copy(f, rc)
+	if err != nil {
+		f.Close()
+		os.Remove(f.Name())
+		return nil, 0, fmt.Errorf("read %s: %w", key, err)
+	}
+	return f, size, nil
 }
 
 // orEmpty writes an empty list rather than a null one: Athena's array functions treat them

@@ -1,6 +1,10 @@
 package score
 
-import "strings"
+import (
+	"strings"
+
+	"github.com/civicpulse/civicpulse/shared/score/internal/wordmap"
+)
 
 // maxPhraseWords is the longest keyphrase; longer runs keep their last words, where an
 // English noun phrase has its head ("the broken traffic light" -> "broken traffic light").
@@ -17,7 +21,14 @@ const maxKeyphrases = 8
 // counting which phrases rise quarter to quarter it finds the same ones.
 func keyphrases(lower string, toks []token) []string {
 	var buf [maxKeyphrases]string
-	out := buf[:0]
+	return clone(appendKeyphrases(buf[:0], new([]byte), lower, toks))
+}
+
+// appendKeyphrases appends the keyphrases of a text to dst. Phrases not found as they are in
+// lower are written to scratch, which the caller must not reuse while they are in use.
+func appendKeyphrases(dst []string, scratch *[]byte, lower string, toks []token) []string {
+	out := dst
+	n0 := len(dst)
 	start := -1
 	flush := func(end int) {
 		if start < 0 {
@@ -26,12 +37,13 @@ func keyphrases(lower string, toks []token) []string {
 		if end-start > maxPhraseWords {
 			start = end - maxPhraseWords
 		}
-		if p, ok := phrase(lower, toks[start:end]); ok && len(out) < maxKeyphrases && !contains(out, p) {
+		if p, ok := phrase(scratch, lower, toks[start:end]); ok && len(out)-n0 < maxKeyphrases && !contains(out[n0:], p) {
 			out = append(out, p)
 		}
 		start = -1
 	}
-	for i, tk := range toks {
+	for i := range toks {
+		tk := &toks[i]
 		if tk.brk {
 			flush(i)
 		}
@@ -44,7 +56,7 @@ func keyphrases(lower string, toks []token) []string {
 		}
 	}
 	flush(len(toks))
-	return clone(out)
+	return out
 }
 
 // clone copies a list gathered in a stack buffer to the heap, in one allocation.
@@ -55,9 +67,9 @@ func clone(ss []string) []string {
 	return append(make([]string, 0, len(ss)), ss...)
 }
 
-func phrase(lower string, toks []token) (string, bool) {
+func phrase(scratch *[]byte, lower string, toks []token) (string, bool) {
 	// A phrase of one word must say something on its own: a noun-like word of 4+ letters.
-	if len(toks) == 1 && (len(toks[0].lower) < 4 || toks[0].info.class&wordWeak != 0 || adjectiveLike(toks[0].lower)) {
+	if len(toks) == 1 && (len(toks[0].lower) < 4 || toks[0].class&wordWeak != 0 || adjectiveLike(toks[0].lower)) {
 		return "", false
 	}
 	if len(toks) == 1 {
@@ -74,29 +86,55 @@ func phrase(lower string, toks []token) (string, bool) {
 	if plain {
 		return lower[toks[0].start:last.end], true
 	}
-	var sb strings.Builder
+	b := *scratch
+	start := len(b)
 	for i, tk := range toks {
 		if i > 0 {
-			sb.WriteByte(' ')
+			b = append(b, ' ')
 		}
 		if i == len(toks)-1 {
-			sb.WriteString(singular(tk.lower))
+			b = append(b, singular(tk.lower)...)
 		} else {
-			sb.WriteString(tk.lower)
+			b = append(b, tk.lower...)
 		}
 	}
-	return sb.String(), true
+	*scratch = b
+	return bytesToString(b[start:]), true
 }
 
 // adjectiveLike reports a word that by its ending is a participle or adjective ("covered",
 // "dangerous", "helpful"): part of a noun phrase, but no phrase alone.
 func adjectiveLike(w string) bool {
-	for _, suf := range []string{"ed", "ous", "ful", "ive", "able", "ible", "less"} {
-		if strings.HasSuffix(w, suf) && len(w) > len(suf)+2 {
-			return !strings.HasSuffix(w, "eed") // speed, need
-		}
+	n := len(w)
+	if n < 5 {
+		return false // every suffix needs three letters before it
 	}
-	return false
+	var suf string
+	switch w[n-1] { // the suffixes' last letters tell them apart
+	case 'd':
+		suf = "ed"
+	case 's':
+		suf = "ous"
+		if w[n-2] == 's' {
+			suf = "less"
+		}
+	case 'l':
+		suf = "ful"
+	case 'e':
+		suf = "ive"
+		if w[n-2] == 'l' {
+			suf = "able"
+			if w[n-4] == 'i' {
+				suf = "ible"
+			}
+		}
+	default:
+		return false
+	}
+	if !strings.HasSuffix(w, suf) || n <= len(suf)+2 {
+		return false
+	}
+	return !strings.HasSuffix(w, "eed") // speed, need
 }
 
 func contains(ss []string, s string) bool {
@@ -110,16 +148,16 @@ func contains(ss []string, s string) bool {
 
 // contentWord reports whether a word can be part of a keyphrase: not a stop word, not a
 // number, not an adverb in -ly, not a link or hashtag fragment.
-func contentWord(tk token) bool {
+func contentWord(tk *token) bool {
 	w := tk.lower
-	if len(w) < 2 || tk.info.class&wordStop != 0 || tk.apos {
+	if len(w) < 2 || tk.class&wordStop != 0 || tk.apos {
 		return false
 	}
 	if w[0] >= '0' && w[0] <= '9' {
 		// "5th" is part of a street name (a place), not a phrase of its own.
 		return false
 	}
-	if len(w) > 4 && strings.HasSuffix(w, "ly") && !notAdverb[w] {
+	if len(w) > 4 && strings.HasSuffix(w, "ly") && notAdverb.Index(w) < 0 {
 		return false
 	}
 	return true
@@ -142,8 +180,8 @@ func singular(w string) string {
 		}
 		return w
 	}
-	if s, ok := irregular[w]; ok {
-		return s
+	if i := irregular.Index(w); i >= 0 {
+		return irregularSingular[i]
 	}
 	switch {
 	case n < 4 || w[n-1] != 's':
@@ -159,7 +197,15 @@ func singular(w string) string {
 	}
 }
 
-var irregular = map[string]string{
+var irregular, irregularSingular = func() (*wordmap.Table, []string) {
+	var plurals, singulars []string
+	for p, s := range irregularPlurals {
+		plurals, singulars = append(plurals, p), append(singulars, s)
+	}
+	return wordmap.New(plurals), singulars
+}()
+
+var irregularPlurals = map[string]string{
 	"people": "people", "children": "child", "men": "man", "women": "woman", "feet": "foot",
 	"news": "news", "series": "series", "species": "species", "police": "police",
 	"leaves": "leaf", "lives": "life", "knives": "knife", "wolves": "wolf", "shelves": "shelf",
@@ -172,7 +218,7 @@ var irregular = map[string]string{
 }
 
 // notAdverb are words in -ly that are nouns or names.
-var notAdverb = map[string]bool{"family": true, "assembly": true, "supply": true, "rally": true, "italy": true, "july": true, "ally": true, "anomaly": true, "butterfly": true, "belly": true, "bully": true, "jelly": true}
+var notAdverb = wordmap.New([]string{"family", "assembly", "supply", "rally", "italy", "july", "ally", "anomaly", "butterfly", "belly", "bully", "jelly"})
 
 // weakAlone are words that are content words in a phrase but say nothing alone.
 var weakAlone = map[string]bool{

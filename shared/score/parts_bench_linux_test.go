@@ -10,10 +10,9 @@ import (
 
 	"github.com/civicpulse/civicpulse/shared/config"
 	"github.com/civicpulse/civicpulse/shared/sample"
-	"github.com/civicpulse/civicpulse/shared/score/sentiment"
 )
 
-func samplePosts(b *testing.B) []string {
+func samplePosts(b testing.TB) []string {
 	files, err := sample.Generate(sample.DefaultSeed)
 	if err != nil {
 		b.Fatal(err)
@@ -60,51 +59,40 @@ func cpuLoop(b *testing.B, f func(i int)) {
 	b.ReportMetric(float64(partCPU()-c0)/float64(i), "cpu-ns/op")
 }
 
-// BenchmarkParts splits BenchmarkScorer by stage, to see where the time goes.
+// BenchmarkParts splits BenchmarkScorer by stage, to see where the time goes: each stage
+// after "scan" (sentiment, which also finds the plain words) runs on top of "tokens".
 func BenchmarkParts(b *testing.B) {
 	ps := samplePosts(b)
 	s := New(config.DefaultTopics(), WithPlaces("Downtown", "East End", "Northside", "Riverside", "Westgate"))
-	an := sentiment.New(sentiment.Civic)
-	b.Run("sentiment", func(b *testing.B) {
+	w := new(work)
+	b.Run("scan", func(b *testing.B) {
 		cpuLoop(b, func(i int) {
-			an.Score(ps[i%len(ps)])
+			s.sentiment.Scan(ps[i%len(ps)], &w.sent)
 		})
 	})
 	b.Run("tokens", func(b *testing.B) {
-		var buf [64]token
 		cpuLoop(b, func(i int) {
-			lowerTokens(ps[i%len(ps)], buf[:0])
-		})
-	})
-	b.Run("annotate", func(b *testing.B) {
-		var buf [64]token
-		cpuLoop(b, func(i int) {
-			toks, _ := lowerTokens(ps[i%len(ps)], buf[:0])
-			s.lex.annotate(toks)
+			s.scan(w, ps[i%len(ps)])
 		})
 	})
 	b.Run("topics", func(b *testing.B) {
-		var buf [64]token
 		cpuLoop(b, func(i int) {
-			toks, _ := lowerTokens(ps[i%len(ps)], buf[:0])
-			s.lex.annotate(toks)
-			s.topics.matchTokens(toks)
+			toks, _ := s.scan(w, ps[i%len(ps)])
+			w.strs, _ = s.topics.matchTokens(w.strs[:0], toks)
 		})
 	})
 	b.Run("keyphrases", func(b *testing.B) {
-		var buf [64]token
 		cpuLoop(b, func(i int) {
-			toks, lower := lowerTokens(ps[i%len(ps)], buf[:0])
-			s.lex.annotate(toks)
-			keyphrases(lower, toks)
+			toks, lower := s.scan(w, ps[i%len(ps)])
+			w.scratch = w.scratch[:0]
+			w.strs = appendKeyphrases(w.strs[:0], &w.scratch, lower, toks)
 		})
 	})
 	b.Run("places", func(b *testing.B) {
-		var buf [64]token
 		cpuLoop(b, func(i int) {
-			toks, _ := lowerTokens(ps[i%len(ps)], buf[:0])
-			s.lex.annotate(toks)
-			s.places.places(ps[i%len(ps)], toks)
+			toks, _ := s.scan(w, ps[i%len(ps)])
+			w.scratch = w.scratch[:0]
+			w.strs = s.places.appendPlaces(w.strs[:0], &w.scratch, ps[i%len(ps)], toks)
 		})
 	})
 	b.Run("all", func(b *testing.B) {

@@ -51,41 +51,51 @@ const maxNameWords = 4
 
 func (g *Gazetteer) places(text string, toks []token) []string {
 	var buf [8]string
-	out := buf[:0]
+	return clone(g.appendPlaces(buf[:0], new([]byte), text, toks))
+}
+
+// appendPlaces appends the places of a text to dst. Names not in the text or the gazetteer as
+// they are reported are written to scratch, which the caller must not reuse while they are in
+// use.
+func (g *Gazetteer) appendPlaces(dst []string, scratch *[]byte, text string, toks []token) []string {
+	out := dst
+	n0 := len(dst)
 	add := func(p string) {
-		if !contains(out, p) {
+		if !contains(out[n0:], p) {
 			out = append(out, p)
 		}
 	}
 	for i := 0; i < len(toks); i++ {
-		tk := toks[i]
+		tk := &toks[i]
 		// A configured name followed by a suffix is the start of a longer name: "Riverside
 		// Park" is a park, not the Riverside district.
-		if np, ok := g.namedAt(toks, i); ok && !suffixAt(toks, i+len(np.words)) {
-			add(np.name)
-			i += len(np.words) - 1
-			continue
+		if tk.has&hasNamed != 0 {
+			if np, ok := g.namedAt(toks, i); ok && !suffixAt(toks, i+len(np.words)) {
+				add(np.name)
+				i += len(np.words) - 1
+				continue
+			}
 		}
-		if tk.info.class&(wordStreet|wordLandmark) == 0 {
+		if tk.class&(wordStreet|wordLandmark) == 0 {
 			continue
 		}
 		if suffix, ok := streetSuffixes[tk.lower]; ok {
 			// "St" and "Dr" also abbreviate words before a name ("St Mary", "Dr Smith"): a
 			// street suffix must follow its name.
-			if name, ok := nameBefore(text, toks, i, true); ok {
-				add(name + " " + suffix)
+			if name, ok := nameBefore(scratch, text, toks, i, suffix, true); ok {
+				add(name)
 			}
-		} else if suffix, ok := landmarkSuffixes[tk.lower]; ok && capitalized(text, tk) {
-			if name, ok := nameBefore(text, toks, i, false); ok {
-				add(name + " " + suffix)
+		} else if suffix, ok := landmarkSuffixes[tk.lower]; ok && capitalized(text, *tk) {
+			if name, ok := nameBefore(scratch, text, toks, i, suffix, false); ok {
+				add(name)
 			}
 		}
 	}
-	return clone(out)
+	return out
 }
 
 func suffixAt(toks []token, i int) bool {
-	return i < len(toks) && !toks[i].brk && toks[i].info.class&(wordStreet|wordLandmark) != 0
+	return i < len(toks) && !toks[i].brk && toks[i].class&(wordStreet|wordLandmark) != 0
 }
 
 func (g *Gazetteer) namedAt(toks []token, i int) (namedPlace, bool) {
@@ -107,19 +117,25 @@ func (g *Gazetteer) namedAt(toks []token, i int) (namedPlace, bool) {
 	return namedPlace{}, false
 }
 
-// nameBefore returns the name in front of the suffix at toks[i]: up to maxNameWords
-// capitalized words, or one ordinal or number-word for streets ("5th", "Third").
-func nameBefore(text string, toks []token, i int, street bool) (string, bool) {
+// nameBefore returns, written to scratch, the name in front of the suffix at toks[i] (up to
+// maxNameWords capitalized words, or one ordinal or number-word for streets: "5th", "Third")
+// followed by the suffix's spelling.
+func nameBefore(scratch *[]byte, text string, toks []token, i int, suffix string, street bool) (string, bool) {
 	if toks[i].brk || i == 0 {
 		return "", false
 	}
+	b := *scratch
+	start := len(b)
 	if street && isOrdinal(toks[i-1].lower) {
-		return titleCase(toks[i-1].lower), true
+		b = append(appendTitle(b, toks[i-1].lower), ' ')
+		b = append(b, suffix...)
+		*scratch = b
+		return bytesToString(b[start:]), true
 	}
 	j := i
 	for j > 0 && i-j < maxNameWords {
 		p := toks[j-1]
-		if !capitalized(text, p) || p.info.class&(wordStop|wordNameStop) != 0 {
+		if !capitalized(text, p) || p.class&(wordStop|wordNameStop) != 0 {
 			break
 		}
 		j--
@@ -130,14 +146,15 @@ func nameBefore(text string, toks []token, i int, street bool) (string, bool) {
 	if j == i {
 		return "", false
 	}
-	var sb strings.Builder
 	for k := j; k < i; k++ {
 		if k > j {
-			sb.WriteByte(' ')
+			b = append(b, ' ')
 		}
-		sb.WriteString(titleCase(toks[k].lower))
+		b = appendTitle(b, toks[k].lower)
 	}
-	return sb.String(), true
+	b = append(append(b, ' '), suffix...)
+	*scratch = b
+	return bytesToString(b[start:]), true
 }
 
 func capitalized(text string, tk token) bool {
@@ -145,9 +162,16 @@ func capitalized(text string, tk token) bool {
 	return unicode.IsUpper(r)
 }
 
-func titleCase(w string) string {
+// appendTitle appends w with its first letter upper-cased.
+func appendTitle(b []byte, w string) []byte {
 	r, n := utf8.DecodeRuneInString(w)
-	return string(unicode.ToUpper(r)) + w[n:]
+	if r < utf8.RuneSelf {
+		if 'a' <= r && r <= 'z' {
+			r -= 'a' - 'A'
+		}
+		return append(append(b, byte(r)), w[n:]...)
+	}
+	return append(utf8.AppendRune(b, unicode.ToUpper(r)), w[n:]...)
 }
 
 func isOrdinal(w string) bool {

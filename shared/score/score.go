@@ -44,12 +44,14 @@ type Result struct {
 
 // Scorer scores texts.
 type Scorer struct {
-	sentiment func(string) (float64, []string)
+	sentiment *sentiment.Analyzer
 	topics    *Matcher
 	places    *Gazetteer
 	districts *Districts
-	lex       lexicon // the topics' and places' words, looked up once per word
-	version   string
+	// lex is what the topics and places know of words, over the sentiment analyzer's word
+	// table: the words sentiment reads are looked up once for both.
+	lex     lexicon
+	version string
 }
 
 // Option configures a Scorer.
@@ -90,11 +92,16 @@ func New(topics []config.Topic, opts ...Option) *Scorer {
 	if o.districts != nil {
 		fmt.Fprintf(h, "districts\x00%s\n", o.districts.digest)
 	}
-	an := sentiment.New(sentiment.Civic)
 	topicMatcher, gazetteer := NewMatcher(topics), NewGazetteer(o.places...)
+	words := lexiconWords(topicMatcher, gazetteer)
+	keys := make([]string, 0, len(words))
+	for w := range words {
+		keys = append(keys, w)
+	}
+	an := sentiment.New(sentiment.Civic, sentiment.WithWords(keys...))
 	return &Scorer{
-		lex:       newLexicon(topicMatcher, gazetteer),
-		sentiment: an.CompoundTerms,
+		lex:       indexLexicon(an.Words(), words, topicMatcher),
+		sentiment: an,
 		topics:    topicMatcher,
 		places:    gazetteer,
 		districts: o.districts,
@@ -108,29 +115,120 @@ func (s *Scorer) Version() string { return s.version }
 
 // Score scores one text.
 func (s *Scorer) Score(text string) Result {
-	c, terms := s.sentiment(text)
-	bp := tokenBufs.Get().(*[]token)
-	toks, lower := lowerTokens(text, (*bp)[:0])
-	s.lex.annotate(toks)
-	topics, primary := s.topics.matchTokens(toks)
-	r := Result{
-		Sentiment: c, SentimentLabel: Label(c), SentimentTerms: terms,
-		Topics: topics, PrimaryTopic: primary,
-		Keyphrases: keyphrases(lower, toks), Places: s.places.places(text, toks),
+	w := works.Get().(*work)
+	toks, lower := s.scan(w, text)
+	c := w.sent.Compound
+	r := Result{Sentiment: c, SentimentLabel: Label(c)}
+	strs, primary := s.topics.matchTokens(w.strs[:0], toks)
+	nTopics := len(strs)
+	scratch := w.scratch[:0]
+	strs = appendKeyphrases(strs, &scratch, lower, toks)
+	nPhrases := len(strs) - nTopics
+	strs = s.places.appendPlaces(strs, &scratch, text, toks)
+	nPlaces := len(strs) - nTopics - nPhrases
+	// One allocation holds every list of the result, and another the bytes of the terms,
+	// keyphrases and places, which may point into w's buffers (the lower-cased text, scratch,
+	// the sentiment's phrases). Topics are the matcher's own strings.
+	terms := w.sent.Terms
+	if n := len(terms) + len(strs); n > 0 {
+		all := make([]string, n)
+		copy(all, terms)
+		copy(all[len(terms):], strs[nTopics:])
+		copy(all[n-nTopics:], strs[:nTopics])
+		copyOut(all[:n-nTopics])
+		r.SentimentTerms, all = cut(all, len(terms))
+		r.Keyphrases, all = cut(all, nPhrases)
+		r.Places, all = cut(all, nPlaces)
+		r.Topics, _ = cut(all, nTopics)
 	}
-	if cap(toks) <= maxPooledTokens {
-		*bp = toks[:0]
-		tokenBufs.Put(bp)
+	r.PrimaryTopic = primary
+	if cap(toks) <= maxPooledTokens && cap(strs) <= maxPooledTokens && cap(scratch) <= maxPooledBytes && cap(w.lower) <= maxPooledBytes {
+		clear(strs)
+		w.strs, w.scratch = strs[:0], scratch
+		works.Put(w)
 	}
 	return r
 }
 
-// tokenBufs holds token buffers between calls: reusing one costs less than zeroing a fresh
-// one on the stack. A buffer keeps its last text's words alive until reused, which is why
-// huge ones are dropped.
-var tokenBufs = sync.Pool{New: func() any { b := make([]token, 0, 64); return &b }}
+// copyOut copies the bytes of strs to one new allocation and points strs at it.
+func copyOut(strs []string) {
+	n := 0
+	for _, s := range strs {
+		n += len(s)
+	}
+	if n == 0 {
+		return
+	}
+	b := make([]byte, 0, n)
+	for i, s := range strs {
+		b = append(b, s...)
+		strs[i] = bytesToString(b[len(b)-len(s):])
+	}
+}
 
-const maxPooledTokens = 1024
+// scan scores the sentiment of text into w.sent and splits it into annotated tokens, which
+// index the lower-cased text it returns.
+func (s *Scorer) scan(w *work, text string) ([]token, string) {
+	s.sentiment.Scan(text, &w.sent)
+	lower, buf := lowerInto(w.lower[:0], text)
+	w.lower = buf
+	toks := s.wordTokens(lower, w.sent.Words, w.toks[:0])
+	s.lex.annotate(toks)
+	w.toks = toks[:0]
+	return toks, lower
+}
+
+// cut splits the first n strings off all: nil when n is 0, and capped, so that appending to
+// one list cannot write over the next.
+func cut(all []string, n int) (head, rest []string) {
+	if n == 0 {
+		return nil, all
+	}
+	return all[:n:n], all[n:]
+}
+
+// wordTokens splits a lower-cased text into tokens, taking the plain words sentiment found
+// (and looked up) as they are and splitting only the rest.
+func (s *Scorer) wordTokens(lower string, words []sentiment.Word, toks []token) []token {
+	pos, brk := 0, false
+	for _, w := range words {
+		start, end := int(w.Start), int(w.End)
+		for pos < start && (lower[pos] == ' ' || lower[pos] == '\t') {
+			pos++
+		}
+		if pos < start {
+			toks, brk = appendTokens(lower, pos, start, brk, toks)
+		}
+		info := &noInfo
+		if w.Key >= 0 {
+			info = s.lex.info(int(w.Key))
+		}
+		toks = append(toks, token{start: start, end: end, lower: lower[start:end], brk: brk})
+		toks[len(toks)-1].setInfo(info)
+		brk, pos = false, end
+	}
+	toks, _ = appendTokens(lower, pos, len(lower), brk, toks)
+	return toks
+}
+
+// work holds one call's buffers between calls: reusing them costs less than growing fresh
+// ones. The buffers keep their last text alive until reused, which is why huge ones are
+// dropped.
+type work struct {
+	sent sentiment.Scan
+	toks []token
+	strs []string // topics, keyphrases and places, before they are copied out
+	// lower holds the lower-cased text and scratch the names and phrases written out, which
+	// copyOut copies before w is reused.
+	lower, scratch []byte
+}
+
+var works = sync.Pool{New: func() any { return &work{toks: make([]token, 0, 64)} }}
+
+const (
+	maxPooledTokens = 1024
+	maxPooledBytes  = 64 << 10
+)
 
 // District returns the district that contains a point, when the scorer has district
 // polygons.

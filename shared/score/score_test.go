@@ -2,6 +2,7 @@ package score_test
 
 import (
 	"bytes"
+	"fmt"
 	"strings"
 	"sync"
 	"testing"
@@ -100,4 +101,55 @@ func TestConcurrentUse(t *testing.T) {
 		}()
 	}
 	wg.Wait()
+}
+
+// A result shares no memory with the scorer's buffers: scoring other texts after it, here and
+// on other goroutines, leaves it as it was.
+func TestResultsOutliveLaterCalls(t *testing.T) {
+	s := score.New(config.DefaultTopics(), score.WithPlaces("East End"))
+	texts := []string{
+		"Still waiting: the STREETLIGHTS on Maple Ave in the East End have been out for weeks",
+		"Broken swings and overflowing bins at Lincoln Park, 5th Street side. Ugh!",
+		"the city's new bike lanes on Third Avenue are great",
+		"Café on Rue Saint-Denis: Potholes everywhere 😡 #fixit",
+		"NO RESPONSE from 311 about the illegal dumping near Riverside Drive",
+	}
+	var first []score.Result
+	for _, tx := range texts {
+		first = append(first, s.Score(tx))
+	}
+	var wg sync.WaitGroup
+	for g := range 4 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range 200 {
+				s.Score(strings.Repeat(texts[(g+i)%len(texts)], 1+i%3))
+			}
+		}()
+	}
+	wg.Wait()
+	for i, tx := range texts {
+		if got, want := fmt.Sprintf("%#v", first[i]), fmt.Sprintf("%#v", s.Score(tx)); got != want {
+			t.Errorf("Score(%q) changed after later calls:\n got %s\nwant %s", tx, got, want)
+		}
+	}
+}
+
+// Score allocates the result's lists (one allocation) and the text of its keyphrases and
+// places (another), nothing per word.
+func TestScoreAllocations(t *testing.T) {
+	if raceEnabled {
+		t.Skip("skip: sync.Pool drops items at random under the race detector")
+	}
+	s := score.New(config.DefaultTopics(), score.WithPlaces("East End"))
+	for _, text := range []string{
+		"Still waiting: the STREETLIGHTS on Maple Ave in the East End have been out for weeks 😡",
+		"Thanks to the crew who cleaned Lincoln Park, great job!",
+	} {
+		s.Score(text)
+		if n := testing.AllocsPerRun(100, func() { s.Score(text) }); n > 2 {
+			t.Errorf("Score(%q) allocates %v times; want at most 2", text, n)
+		}
+	}
 }

@@ -2,6 +2,7 @@ package score
 
 import (
 	"encoding/binary"
+	"slices"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -14,7 +15,30 @@ type token struct {
 	lower      string    // lower-cased; a trailing possessive 's is dropped
 	brk        bool      // punctuation other than a space, hyphen or apostrophe precedes it
 	apos       bool      // has an inner apostrophe: a contraction (don't, it's)
-	info       *wordInfo // set by lexicon.annotate; never nil
+	class      uint8     // info.class
+	has        uint8     // hasPats, hasNamed, prefixed: what info holds, without reading it
+	info       *wordInfo // set by setInfo (nil before)
+}
+
+// What a token's info holds.
+const (
+	hasPats  uint8 = 1 << iota // topic patterns start at the word
+	hasNamed                   // configured place names start at it
+	prefixed                   // info.pats has the prefix patterns too (wordInfo.prefixed)
+)
+
+// setInfo gives the token what the readers know of its word.
+func (tk *token) setInfo(info *wordInfo) {
+	tk.info, tk.class, tk.has = info, info.class, 0
+	if len(info.pats) > 0 {
+		tk.has |= hasPats
+	}
+	if len(info.named) > 0 {
+		tk.has |= hasNamed
+	}
+	if info.prefixed {
+		tk.has |= prefixed
+	}
 }
 
 // tokenize splits text into words of letters, digits and inner apostrophes. It lower-cases
@@ -27,31 +51,38 @@ func tokenize(text string, toks []token) []token {
 // lowerTokens is tokenize that also returns the lower-cased text the tokens index.
 func lowerTokens(text string, toks []token) ([]token, string) {
 	lower := lowerSameLen(text)
-	brk := false
-	for i := 0; i < len(lower); {
+	toks, _ = appendTokens(lower, 0, len(lower), false, toks)
+	return toks, lower
+}
+
+// appendTokens appends the tokens of lower[from:to], a lower-cased text, with offsets in
+// lower; brk is whether punctuation precedes from since the last token, and the result
+// whether punctuation ends the span after its last token.
+func appendTokens(lower string, from, to int, brk bool, toks []token) ([]token, bool) {
+	for i := from; i < to; {
 		c := lower[i]
 		if c < utf8.RuneSelf {
 			if isWordByte(c) {
 				j := i + 1
 				apos := false
-				for j < len(lower) {
+				for j < to {
 					d := lower[j]
 					if isWordByte(d) {
 						j++
 						continue
 					}
-					if d == '\'' && j+1 < len(lower) && isWordByte(lower[j+1]) {
+					if d == '\'' && j+1 < to && isWordByte(lower[j+1]) {
 						j += 2
 						apos = true
 						continue
 					}
 					if d >= utf8.RuneSelf {
-						r, n := utf8.DecodeRuneInString(lower[j:])
+						r, n := utf8.DecodeRuneInString(lower[j:to])
 						if unicode.IsLetter(r) || unicode.IsDigit(r) {
 							j += n
 							continue
 						}
-						if r == '’' && j+n < len(lower) && isWordByte(lower[j+n]) {
+						if r == '’' && j+n < to && isWordByte(lower[j+n]) {
 							j += n + 1
 							apos = true
 							continue
@@ -72,11 +103,11 @@ func lowerTokens(text string, toks []token) ([]token, string) {
 			i++
 			continue
 		}
-		r, n := utf8.DecodeRuneInString(lower[i:])
+		r, n := utf8.DecodeRuneInString(lower[i:to])
 		if unicode.IsLetter(r) || unicode.IsDigit(r) {
 			j := i + n
-			for j < len(lower) {
-				r2, n2 := utf8.DecodeRuneInString(lower[j:])
+			for j < to {
+				r2, n2 := utf8.DecodeRuneInString(lower[j:to])
 				if r2 < utf8.RuneSelf && isWordByte(byte(r2)) || unicode.IsLetter(r2) || unicode.IsDigit(r2) {
 					j += n2
 					continue
@@ -93,7 +124,7 @@ func lowerTokens(text string, toks []token) ([]token, string) {
 		}
 		i += n
 	}
-	return toks, lower
+	return toks, brk
 }
 
 func newToken(lower string, i, j int, brk, apos bool) token {
@@ -106,7 +137,7 @@ func newToken(lower string, i, j int, brk, apos bool) token {
 		}
 		apos = strings.IndexByte(w, '\'') >= 0 || strings.Contains(w, "’")
 	}
-	return token{start: i, end: j, lower: w, brk: brk, apos: apos, info: &noInfo}
+	return token{start: i, end: j, lower: w, brk: brk, apos: apos}
 }
 
 func isWordByte(c byte) bool { return wordBytes[c] }
@@ -122,6 +153,13 @@ var wordBytes = func() (t [256]bool) {
 // lowerSameLen lower-cases s keeping every byte offset: ASCII fast path eight bytes at a time,
 // and non-ASCII letters whose lower case has another length are left as they are.
 func lowerSameLen(s string) string {
+	l, _ := lowerInto(nil, s)
+	return l
+}
+
+// lowerInto is lowerSameLen writing to buf, grown as needed, unless s is lower case already:
+// the result points into the returned buffer, or is s.
+func lowerInto(buf []byte, s string) (string, []byte) {
 	var any uint64 // high bit of a byte set: non-ASCII; 0x20 bit: an upper-case letter
 	i := 0
 	for ; i+8 <= len(s); i += 8 {
@@ -138,9 +176,9 @@ func lowerSameLen(s string) string {
 	}
 	if any&hiBits == 0 {
 		if any == 0 {
-			return s
+			return s, buf
 		}
-		b := make([]byte, len(s))
+		b := slices.Grow(buf[:0], len(s))[:len(s)]
 		i := 0
 		for ; i+8 <= len(s); i += 8 {
 			v := load64(s[i:])
@@ -153,9 +191,9 @@ func lowerSameLen(s string) string {
 			}
 			b[i] = c
 		}
-		return bytesToString(b)
+		return bytesToString(b), b
 	}
-	b := make([]byte, 0, len(s))
+	b := slices.Grow(buf[:0], len(s))
 	for i := 0; i < len(s); {
 		c := s[i]
 		if c < utf8.RuneSelf {
@@ -174,7 +212,7 @@ func lowerSameLen(s string) string {
 		}
 		i += n
 	}
-	return bytesToString(b)
+	return bytesToString(b), b
 }
 
 const (

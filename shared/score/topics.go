@@ -137,22 +137,26 @@ func (m *Matcher) Match(text string) (topics []string, primary string) {
 	var buf [64]token
 	toks := tokenize(text, buf[:0])
 	m.lex.annotate(toks)
-	return m.matchTokens(toks)
+	return m.matchTokens(nil, toks)
 }
 
-func (m *Matcher) matchTokens(toks []token) (topics []string, primary string) {
+// matchTokens is Match of annotated tokens; it appends the topics to dst.
+func (m *Matcher) matchTokens(dst []string, toks []token) (topics []string, primary string) {
 	var hbuf [16]hit
 	hits := hbuf[:0]
-	for i, tk := range toks {
+	for i := range toks {
 		if len(hits) >= maxHits {
 			break
 		}
-		for _, pi := range tk.info.pats {
-			if m.pats[pi].matchAt(toks, i) {
-				hits = append(hits, hit{pi, i, i + len(m.pats[pi].words)})
+		tk := &toks[i]
+		if tk.has&hasPats != 0 {
+			for _, p := range tk.info.pats {
+				if p.words == 1 || m.pats[p.pat].matchRest(toks, i) {
+					hits = append(hits, hit{int(p.pat), i, i + int(p.words)})
+				}
 			}
 		}
-		if len(tk.lower) >= minPrefix {
+		if tk.has&prefixed == 0 && len(tk.lower) >= minPrefix {
 			var cands []int
 			if k, ok := prefixIndex(tk.lower); ok {
 				if j := m.byPrefix[k]; j > 0 {
@@ -169,7 +173,7 @@ func (m *Matcher) matchTokens(toks []token) (topics []string, primary string) {
 		}
 	}
 	if len(hits) == 0 {
-		return nil, ""
+		return dst, ""
 	}
 	var sbuf [16]float64
 	scores := sbuf[:0]
@@ -192,16 +196,16 @@ func (m *Matcher) matchTokens(toks []token) (topics []string, primary string) {
 		}
 	}
 	if best < 0 {
-		return nil, ""
+		return dst, ""
 	}
 	// Words that mostly name a location weigh under 1: they make a topic only when it is
 	// the primary one.
 	for ti, s := range scores {
 		if s >= 1 || ti == best {
-			topics = append(topics, m.ids[ti])
+			dst = append(dst, m.ids[ti])
 		}
 	}
-	return topics, m.ids[best]
+	return dst, m.ids[best]
 }
 
 // vetoed reports whether hit hi is cancelled: an exclusion of its topic overlaps it, or it
@@ -239,6 +243,51 @@ func (m *Matcher) shadowed(hits []hit, hi int) bool {
 		}
 	}
 	return false
+}
+
+// patRef is a pattern that can start at a word, which matches there when it has one word.
+type patRef struct {
+	pat, words int32
+}
+
+// startingAt returns the patterns that can start at word w, in the order matchTokens tries
+// them: those whose first word is w, then those whose first word is a prefix of w.
+func (m *Matcher) startingAt(w string) []patRef {
+	var pats []patRef
+	add := func(pi int) { pats = append(pats, patRef{int32(pi), int32(len(m.pats[pi].words))}) }
+	for _, pi := range m.exact[w] {
+		add(pi)
+	}
+	if len(w) >= minPrefix {
+		for _, pi := range m.prefix[w[:minPrefix]] {
+			if strings.HasPrefix(w, m.pats[pi].words[0].w) {
+				add(pi)
+			}
+		}
+	}
+	return pats
+}
+
+// matchRest is matchAt for a pattern known to match its first word at i.
+func (p *pattern) matchRest(toks []token, i int) bool {
+	if i+len(p.words) > len(toks) {
+		return false
+	}
+	for j := 1; j < len(p.words); j++ {
+		w := p.words[j]
+		if toks[i+j].brk {
+			return false // a phrase does not run across punctuation
+		}
+		tok := toks[i+j].lower
+		if w.prefix {
+			if !strings.HasPrefix(tok, w.w) {
+				return false
+			}
+		} else if tok != w.w {
+			return false
+		}
+	}
+	return true
 }
 
 func (p *pattern) matchAt(toks []token, i int) bool {

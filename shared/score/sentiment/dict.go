@@ -21,7 +21,6 @@ var (
 // entry is everything the rules need to know about one lower-case token.
 type entry struct {
 	val   float64 // lexicon valence, when flags&fLex
-	boost float64 // booster/dampener increment, when flags&fBoost
 	flags uint8
 	word  uint8  // function word the rules test for, or wNone
 	phr   uint16 // 1 + index into Analyzer.phrases of the phrases starting here; 0 for none
@@ -33,6 +32,7 @@ const (
 	fNegate                     // in VADER's negation list
 	fFix                        // Civic: a repair word ("fixed"), neutral in "will be fixed"
 	fIdiomEnd                   // last word of a special case or booster n-gram
+	fDampen                     // with fBoost: the booster decrements (bDecr), not increments
 )
 
 // Function words the rules look for.
@@ -127,7 +127,7 @@ type ngram struct {
 }
 
 // build parses the embedded lexicons and, for Civic, layers the civic rules on top.
-func build(mode Mode) (*Analyzer, error) {
+func build(mode Mode, extra []string) (*Analyzer, error) {
 	a := &Analyzer{mode: mode, dict: make(map[string]entry, 7700), emoji: make(map[rune]string, 3600)}
 	if err := parseLines("vader_lexicon.txt", vaderLexicon, func(f []string) error {
 		v, err := strconv.ParseFloat(f[1], 64)
@@ -159,7 +159,14 @@ func build(mode Mode) (*Analyzer, error) {
 	}
 	for w, v := range boosters {
 		e := a.dict[w]
-		e.boost, e.flags = v, e.flags|fBoost
+		e.flags |= fBoost
+		switch v {
+		case bIncr:
+		case bDecr:
+			e.flags |= fDampen
+		default:
+			return nil, fmt.Errorf("booster %q: increment %v is neither %v nor %v", w, v, bIncr, bDecr)
+		}
 		a.dict[w] = e
 	}
 	for _, w := range negations {
@@ -181,6 +188,11 @@ func build(mode Mode) (*Analyzer, error) {
 	if mode == Civic {
 		if err := a.addCivic(); err != nil {
 			return nil, err
+		}
+	}
+	for _, w := range extra {
+		if _, ok := a.dict[w]; !ok {
+			a.dict[w] = entry{}
 		}
 	}
 	keys := make([]string, 0, len(a.dict))

@@ -6,7 +6,9 @@
 // into a word table) and is then safe for concurrent use. [Analyzer.Compound] is the allocation-free
 // path for batch scoring; [Analyzer.Score] also returns the label and the terms that moved the
 // score most, for analysts asking "why". [Default] returns a shared Civic analyzer built on first
-// use.
+// use. [Analyzer.Scan] is for a caller that reads the same text for more than sentiment (the
+// scorer's topics, keyphrases and places): it also hands back the text's words, each with its
+// index in the analyzer's word table, to which [WithWords] adds the caller's own words.
 //
 // In [VADER] mode the compound score reproduces the reference Python vaderSentiment 3.3.x
 // (including its quirks, such as how "but" reweights repeated valences), so scores are
@@ -93,10 +95,28 @@ type Analyzer struct {
 	pool    sync.Pool  // *scratch
 }
 
+// Option configures an Analyzer.
+type Option func(*options)
+
+type options struct {
+	words []string
+}
+
+// WithWords adds words, neutral, to the analyzer's word table, so that a caller reading the
+// same text for other ends (the scorer's topics and places) finds its words by the index Scan
+// gives them rather than by a lookup of its own (see Analyzer.Words).
+func WithWords(words ...string) Option {
+	return func(o *options) { o.words = append(o.words, words...) }
+}
+
 // New builds an Analyzer for mode. It panics only if the embedded lexicons are corrupt, which
 // the package tests rule out.
-func New(mode Mode) *Analyzer {
-	a, err := build(mode)
+func New(mode Mode, opts ...Option) *Analyzer {
+	var o options
+	for _, f := range opts {
+		f(&o)
+	}
+	a, err := build(mode, o.words)
 	if err != nil {
 		panic("sentiment: " + err.Error())
 	}
@@ -139,6 +159,41 @@ func (a *Analyzer) CompoundTerms(text string) (float64, []string) {
 	return c, terms
 }
 
+// Words returns the analyzer's word table: every lexicon word, function word and word added
+// by WithWords, lower case. Word.Key indexes it.
+func (a *Analyzer) Words() *wordmap.Table { return a.words }
+
+// Word is a word of a scanned text made of ASCII letters and digits only, as VADER reads it
+// (punctuation around it stripped, and none run together with the description VADER puts in
+// place of an emoji): where it is in the text and its index in the word table.
+type Word struct {
+	Start, End int32 // byte offsets in the text
+	Key        int32 // index of its lower-case form in Words(), or -1
+}
+
+// Scan is what Analyzer.Scan finds in a text. Its slices are reused from call to call: the
+// texts of Terms too, which a caller keeping them past the next Scan with it must copy.
+type Scan struct {
+	Compound float64
+	Terms    []string // CompoundTerms's terms
+	Words    []Word   // the text's plain words, in order
+	phrases  []byte   // the texts of the terms that are phrases
+}
+
+// Scan scores text as CompoundTerms does, into sc, and collects its plain words: a caller
+// that splits the same text into words can take these as they are and split only the rest.
+// It does not allocate once sc's slices have grown.
+func (a *Analyzer) Scan(text string, sc *Scan) {
+	s := a.get()
+	sc.Words = sc.Words[:0]
+	s.words = &sc.Words
+	sc.Compound = a.run(s, text)
+	s.words = nil
+	sc.phrases = sc.phrases[:0]
+	sc.Terms = s.appendTermTexts(sc.Terms[:0], &sc.phrases, a.words, sc.Compound)
+	a.put(s)
+}
+
 func (a *Analyzer) get() *scratch {
 	if s, ok := a.pool.Get().(*scratch); ok {
 		return s
@@ -148,7 +203,7 @@ func (a *Analyzer) get() *scratch {
 
 // put returns s to the pool unless a huge text grew it: one outlier should not pin megabytes.
 func (a *Analyzer) put(s *scratch) {
-	if cap(s.text) <= 1<<16 {
+	if cap(s.text) <= 1<<16 && cap(s.low) <= 1<<16 && cap(s.toks) <= 1<<12 {
 		a.pool.Put(s)
 	}
 }

@@ -246,3 +246,41 @@ func TestLongTextIsLinear(t *testing.T) {
 		t.Errorf("Compound(long text) = %v; want a number in [-1, 1]", c)
 	}
 }
+
+// Scan scores as CompoundTerms does and gives the plain words of the text (ASCII letters and
+// digits, punctuation around them stripped) at their offsets in the text, emoji or not.
+func TestScanWords(t *testing.T) {
+	a := sentiment.New(sentiment.Civic, sentiment.WithWords("maple", "zebra"))
+	tests := []struct {
+		text  string
+		words string // the plain words, as text[Start:End]
+	}{
+		{"Potholes on Maple Ave. again!!", "Potholes on Maple Ave again"},
+		{"don't park (here) 5th St.", "park here 5th"},
+		{"great😡job 👍 zebra!", "great zebra"}, // "job" follows the emoji's description
+		{"Love it 😊 the park is clean… café", "Love it the park is"},
+		{"ok\u00a0fine", "ok fine"},
+		{"", ""},
+	}
+	var sc sentiment.Scan
+	for _, tt := range tests {
+		a.Scan(tt.text, &sc)
+		if c, terms := a.CompoundTerms(tt.text); c != sc.Compound || strings.Join(terms, "|") != strings.Join(sc.Terms, "|") {
+			t.Errorf("Scan(%q) = %v %q; want CompoundTerms's %v %q", tt.text, sc.Compound, sc.Terms, c, terms)
+		}
+		var got []string
+		for _, w := range sc.Words {
+			got = append(got, tt.text[w.Start:w.End])
+			lower := strings.ToLower(tt.text[w.Start:w.End])
+			if want := a.Words().Index(lower); int(w.Key) != want {
+				t.Errorf("Scan(%q): word %q has key %d; want %d", tt.text, lower, w.Key, want)
+			}
+		}
+		if strings.Join(got, " ") != tt.words {
+			t.Errorf("Scan(%q) words = %q; want %q", tt.text, strings.Join(got, " "), tt.words)
+		}
+	}
+	if a.Words().Index("zebra") < 0 || sentiment.New(sentiment.Civic).Words().Index("zebra") >= 0 {
+		t.Error("WithWords does not add its words to the word table, or adds them to other analyzers'")
+	}
+}

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"unicode"
 	"unicode/utf8"
+	"unsafe"
 
 	"github.com/civicpulse/civicpulse/shared/score/internal/wordmap"
 )
@@ -24,12 +25,15 @@ type token struct {
 
 // scratch holds one call's buffers; Analyzers pool them so that scoring does not allocate.
 type scratch struct {
-	text  []byte    // text with emoji replaced by their descriptions
+	text  []byte    // text with emoji replaced by their descriptions, when it has any
 	low   []byte    // lower-case tokens, each followed by a space
 	toks  []token   // tokens of text
 	sent  []float64 // valence of each token
 	amp   float64   // punctuation emphasis of the text
 	civic bool      // scoring in Civic mode
+	// words collects the plain words of the text for Analyzer.Scan; nil otherwise.
+	words   *[]Word
+	splices []splice // where s.text has emoji descriptions
 }
 
 func (s *scratch) word(i int) []byte { return s.low[s.toks[i].lo:s.toks[i].hi] }
@@ -39,8 +43,15 @@ func (s *scratch) is(i int, w string) bool { return string(s.word(i)) == w }
 // run scores text into s and returns the compound score.
 func (a *Analyzer) run(s *scratch, text string) float64 {
 	s.civic = a.mode == Civic
-	s.text = a.expandEmoji(s.text[:0], text)
-	a.tokenize(s)
+	if isASCII(text) {
+		a.tokenize(s, text) // no emoji: tokens index text itself
+	} else {
+		a.expandEmoji(s, text)
+		a.tokenize(s, unsafe.String(unsafe.SliceData(s.text), len(s.text)))
+		if s.words != nil {
+			s.mapWords()
+		}
+	}
 	if a.mode == Civic {
 		a.matchPhrases(s)
 	}
@@ -66,13 +77,12 @@ func (a *Analyzer) run(s *scratch, text string) float64 {
 	return s.compound(s.sum())
 }
 
-// expandEmoji appends text to dst with each emoji replaced by its description, exactly as
+// expandEmoji writes text to s.text with each emoji replaced by its description, exactly as
 // Python VADER's polarity_scores does (a space before the description unless one precedes it,
-// none after).
-func (a *Analyzer) expandEmoji(dst []byte, text string) []byte {
-	if isASCII(text) {
-		return append(dst, text...)
-	}
+// none after), and records where in s.splices.
+func (a *Analyzer) expandEmoji(s *scratch, text string) {
+	dst := s.text[:0]
+	s.splices = s.splices[:0]
 	prevSpace := true
 	for i := 0; i < len(text); {
 		c := text[i]
@@ -84,17 +94,43 @@ func (a *Analyzer) expandEmoji(dst []byte, text string) []byte {
 		}
 		r, size := utf8.DecodeRuneInString(text[i:])
 		if d, ok := a.emoji[r]; ok && size > 1 {
+			at := len(dst)
 			if !prevSpace {
 				dst = append(dst, ' ')
 			}
 			dst = append(dst, d...)
+			s.splices = append(s.splices, splice{at: int32(at), n: int32(len(dst) - at), cut: int32(size)})
 		} else {
 			dst = append(dst, text[i:i+size]...)
 		}
 		prevSpace = false
 		i += size
 	}
-	return dst
+	s.text = dst
+}
+
+// splice is an emoji description in s.text: n bytes at offset at, in place of cut bytes of
+// the text.
+type splice struct{ at, n, cut int32 }
+
+// mapWords turns the offsets of s.words from s.text to the text, dropping the words that are
+// not in the text (those of emoji descriptions).
+func (s *scratch) mapWords() {
+	words := *s.words
+	out := words[:0]
+	k, delta := 0, int32(0)
+	for _, w := range words {
+		for k < len(s.splices) && s.splices[k].at+s.splices[k].n <= w.Start {
+			delta += s.splices[k].n - s.splices[k].cut
+			k++
+		}
+		if k < len(s.splices) && s.splices[k].at < w.End {
+			continue // in or across a description
+		}
+		w.Start, w.End = w.Start-delta, w.End-delta
+		out = append(out, w)
+	}
+	*s.words = out
 }
 
 // isASCII reports whether text is all ASCII, eight bytes at a time.
@@ -122,7 +158,9 @@ const (
 	cPunct             // Python string.punctuation
 	cUpper
 	cLower
-	cApos // the apostrophe, also cPunct
+	cApos  // the apostrophe, also cPunct
+	cDigit // 0-9
+	cOther // control characters other than whitespace
 )
 
 var asciiClass = func() (t [utf8.RuneSelf]uint8) {
@@ -138,23 +176,27 @@ var asciiClass = func() (t [utf8.RuneSelf]uint8) {
 			t[c] = cUpper
 		case c >= 'a' && c <= 'z':
 			t[c] = cLower
+		case c >= '0' && c <= '9':
+			t[c] = cDigit
+		default:
+			t[c] = cOther
 		}
 	}
 	return t
 }()
 
-// tokenize splits s.text on whitespace and strips punctuation as VADER's SentiText does.
-func (a *Analyzer) tokenize(s *scratch) {
+// tokenize splits b (the text with emoji expanded) on whitespace and strips punctuation as
+// VADER's SentiText does.
+func (a *Analyzer) tokenize(s *scratch, b string) {
 	s.toks = s.toks[:0]
 	s.low = s.low[:0]
-	b := s.text
 	for i := 0; i < len(b); {
 		if c := b[i]; c < utf8.RuneSelf {
 			if asciiClass[c]&cSpace != 0 {
 				i++
 				continue
 			}
-		} else if r, size := utf8.DecodeRune(b[i:]); unicode.IsSpace(r) {
+		} else if r, size := utf8.DecodeRuneInString(b[i:]); unicode.IsSpace(r) {
 			i += size
 			continue
 		}
@@ -168,18 +210,20 @@ func (a *Analyzer) tokenize(s *scratch) {
 				i++
 				continue
 			}
-			r, size := utf8.DecodeRune(b[i:])
+			r, size := utf8.DecodeRuneInString(b[i:])
 			if unicode.IsSpace(r) {
 				break
 			}
 			ascii = false
 			i += size
 		}
-		a.addToken(s, b[start:i], ascii)
+		a.addToken(s, b, start, i, ascii)
 	}
 }
 
-func (a *Analyzer) addToken(s *scratch, w []byte, ascii bool) {
+// addToken adds the token b[start:end].
+func (a *Analyzer) addToken(s *scratch, b string, start, end int, ascii bool) {
+	w := b[start:end]
 	// Strip leading and trailing punctuation unless that leaves two characters or fewer
 	// (then it was likely an emoticon).
 	l, r := 0, len(w)
@@ -189,8 +233,9 @@ func (a *Analyzer) addToken(s *scratch, w []byte, ascii bool) {
 	for r > l && w[r-1] < utf8.RuneSelf && asciiClass[w[r-1]]&cPunct != 0 {
 		r--
 	}
-	if (ascii && r-l > 2) || (!ascii && utf8.RuneCount(w[l:r]) > 2) {
+	if (ascii && r-l > 2) || (!ascii && utf8.RuneCountInString(w[l:r]) > 2) {
 		w = w[l:r]
+		start += l
 	}
 	lo := len(s.low)
 	var seen uint8 // classes seen
@@ -198,7 +243,8 @@ func (a *Analyzer) addToken(s *scratch, w []byte, ascii bool) {
 	if ascii {
 		s.low = slices.Grow(s.low, len(w)+1)[:lo+len(w)]
 		dst := s.low[lo:]
-		for k, c := range w {
+		for k := range len(w) {
+			c := w[k]
 			class := asciiClass[c]
 			seen |= class
 			if class == cUpper {
@@ -209,7 +255,7 @@ func (a *Analyzer) addToken(s *scratch, w []byte, ascii bool) {
 		apostrophe = seen&cApos != 0
 	} else {
 		for i := 0; i < len(w); {
-			r, size := utf8.DecodeRune(w[i:])
+			r, size := utf8.DecodeRuneInString(w[i:])
 			if r == utf8.RuneError && size == 1 {
 				s.low = append(s.low, w[i])
 				i++
@@ -231,6 +277,9 @@ func (a *Analyzer) addToken(s *scratch, w []byte, ascii bool) {
 	key := int32(a.words.IndexBytes(lw))
 	if key >= 0 {
 		e = a.entries[key]
+	}
+	if s.words != nil && ascii && seen&^(cUpper|cLower|cDigit) == 0 {
+		*s.words = append(*s.words, Word{Start: int32(start), End: int32(start + len(w)), Key: key})
 	}
 	s.toks = append(s.toks, token{
 		lo: int32(lo), hi: int32(len(s.low)), e: e, key: key,
@@ -303,7 +352,10 @@ func (s *scratch) scalarIncDec(j int, v float64, capDiff bool) float64 {
 	if t.e.flags&fBoost == 0 {
 		return 0
 	}
-	sc := t.e.boost
+	sc := bIncr
+	if t.e.flags&fDampen != 0 {
+		sc = bDecr
+	}
 	if v < 0 {
 		sc = -sc
 	}
@@ -559,14 +611,30 @@ func (s *scratch) terms(words *wordmap.Table, compound float64) []Term {
 
 // termTexts is terms without the contributions.
 func (s *scratch) termTexts(words *wordmap.Table, compound float64) []string {
-	var top [MaxTerms]termAt
-	n := s.topTerms(compound, &top)
-	if n == 0 {
+	var buf [MaxTerms]string
+	out := s.appendTermTexts(buf[:0], nil, words, compound)
+	if len(out) == 0 {
 		return nil
 	}
-	out := make([]string, n)
+	return append(make([]string, 0, len(out)), out...)
+}
+
+// appendTermTexts appends the texts of terms to dst; the texts of phrases are written to
+// phrases, when not nil, rather than allocated.
+func (s *scratch) appendTermTexts(dst []string, phrases *[]byte, words *wordmap.Table, compound float64) []string {
+	var top [MaxTerms]termAt
+	n := s.topTerms(compound, &top)
 	for k := range n {
-		out[k] = s.termText(words, top[k].i)
+		i := top[k].i
+		if t := &s.toks[i]; phrases != nil && t.span > 1 {
+			b := *phrases
+			start := len(b)
+			b = append(b, s.low[t.lo:s.toks[i+int(t.span)-1].hi]...)
+			*phrases = b
+			dst = append(dst, unsafe.String(&b[start], len(b)-start))
+			continue
+		}
+		dst = append(dst, s.termText(words, i))
 	}
-	return out
+	return dst
 }

@@ -27,7 +27,7 @@ type slot struct {
 // New returns a table of keys, which must be distinct: Index(keys[i]) is i.
 func New(keys []string) *Table {
 	n := 8
-	for n < 2*len(keys) {
+	for n < len(keys)+len(keys)/2 { // at most two thirds full
 		n *= 2
 	}
 	t := &Table{slots: make([]slot, n), keys: keys, mask: uint64(n - 1)}
