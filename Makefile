@@ -4,7 +4,7 @@ GO      ?= go
 PKGS    := ./...
 STORE   ?= ./demo
 
-.PHONY: demo test test-go check fuzz fmt vet lint eval golden bench build clean
+.PHONY: demo test test-go check fuzz fmt vet lint eval golden bench bench-go build clean
 
 demo: ## generate the sample city and run every stage on ./demo
 	$(GO) run ./cmd/civicpulse demo --store $(STORE)
@@ -14,16 +14,19 @@ test: ## vet, then every test with the race detector, with the test servers up
 
 test-go: check fuzz
 	@# Allocation tests skip under -race (sync.Pool drops items there): run them without it.
-	$(GO) test -count=1 -run 'DoesNotAllocate' ./shared/score/sentiment
+	$(GO) test -count=1 -run 'DoesNotAllocate|AllocatesTwiceNotMore' ./shared/score/sentiment ./shared/score
+	@# 50 demo pipelines through the S3 fault proxy: built without -race, which would multiply its time.
+	$(GO) test -count=1 -run '^TestFaults$$' ./shared/pipeline
 	$(GO) test -race -count=1 -timeout 20m $(PKGS)
 
 FUZZTIME ?= 2s
-fuzz: ## every fuzz target for a short while (make test runs it; FUZZTIME=5m for a real session)
-	@for pkg in ./shared/ingest ./shared/score/sentiment; do \
+FUZZPKGS = $(patsubst %/,./%,$(sort $(dir $(shell grep -rl --include='*_test.go' '^func Fuzz' shared))))
+fuzz: ## every fuzz target, one at a time, for a short while (make test runs it; FUZZTIME=60s for a real session)
+	@for pkg in $(FUZZPKGS); do \
 	  for f in $$($(GO) test -list '^Fuzz' $$pkg | grep '^Fuzz'); do \
-	    echo "fuzz $$pkg $$f"; \
-	    $(GO) test -run '^$$' -fuzz "^$$f$$" -fuzztime $(FUZZTIME) $$pkg >/dev/null || \
-	      { $(GO) test -run '^$$' -fuzz "^$$f$$" -fuzztime $(FUZZTIME) $$pkg; exit 1; }; \
+	    out="$$($(GO) test -run '^$$' -fuzz "^$$f$$" -fuzztime $(FUZZTIME) $$pkg 2>&1)" || \
+	      { echo "$$out"; echo "fuzz $$pkg $$f: FAILED (the failing input is in $$pkg/testdata/fuzz/$$f)"; exit 1; }; \
+	    echo "fuzz $$pkg $$f: $$(echo "$$out" | grep -o 'execs: [0-9]*.*\|gathering baseline.*' | tail -1)"; \
 	  done; done
 
 check: ## formatting and vet
@@ -40,7 +43,11 @@ eval: ## scorer figures on human-labelled data: sentiment r and F1, topic macro-
 golden: ## rewrite the report and email golden files (the demo city's too); review the diff
 	$(GO) test -count=1 -run 'Golden' ./shared/report ./shared/mail ./shared/pipeline -update
 
-bench: ## benchmarks of the hot paths
+SIZES ?= 100k 1M
+bench: ## records/s per core and peak RSS of every stage on generated quarters (SIZES="100k 1M 10M")
+	$(GO) run ./cmd/civicpulse bench --sizes "$(SIZES)"
+
+bench-go: ## go test benchmarks of the hot paths
 	$(GO) test -run '^$$' -bench . -benchmem ./shared/...
 
 build: ## the four Lambda bootstraps for this machine, in ./bin/<function>/bootstrap

@@ -3,6 +3,7 @@ package mail
 import (
 	"bytes"
 	"context"
+	"crypto/rand"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -45,6 +46,10 @@ type Record struct {
 	Error string `json:"error,omitempty"`
 	// Note says how a record was settled by hand (MarkSent).
 	Note string `json:"note,omitempty"`
+	// Claim is a random token of the Deliver call that claimed the attempt: when the store's
+	// answer to the claim is lost and its retry finds the record there, the token tells
+	// whether the record is this call's own claim or another run's.
+	Claim string `json:"claim,omitempty"`
 }
 
 // LedgerKey is where the ledger keeps the first attempt of a quarter's report to a recipient,
@@ -174,6 +179,7 @@ func (l *Ledger) Deliver(ctx context.Context, s Sender, e *Email, opts DeliverOp
 	rec := Record{
 		Quarter: e.Quarter, Recipient: e.Recipient, To: e.To, MessageID: e.MessageID,
 		Subject: e.Subject, Status: StatusSending, Attempt: 1, ClaimedAt: opts.Now.UTC(),
+		Claim: rand.Text(),
 	}
 	resend := opts.Resend
 	for range maxClaims {
@@ -184,6 +190,10 @@ func (l *Ledger) Deliver(ctx context.Context, s Sender, e *Email, opts DeliverOp
 		}
 		if !errors.Is(err, store.ErrExists) {
 			return "", fmt.Errorf("claim %s: %w", key, err)
+		}
+		if mine, err := l.get(ctx, key); err == nil && mine.Claim == rec.Claim {
+			// The claim was written; only the store's answer was lost, and its retry found it.
+			return l.send(ctx, s, e, rec, key, opts.Now.UTC(), log)
 		}
 		cur, err := l.Status(ctx, e.Quarter, e.Recipient)
 		if err != nil {

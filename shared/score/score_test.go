@@ -138,7 +138,7 @@ func TestResultsOutliveLaterCalls(t *testing.T) {
 
 // Score allocates the result's lists (one allocation) and the text of its keyphrases and
 // places (another), nothing per word.
-func TestScoreAllocations(t *testing.T) {
+func TestScoreAllocatesTwiceNotMore(t *testing.T) {
 	if raceEnabled {
 		t.Skip("skip: sync.Pool drops items at random under the race detector")
 	}
