@@ -97,10 +97,8 @@ func TestTimeZonesAgree(t *testing.T) {
 // a year, and score runs after ingest.
 func TestDailySchedulesFireOncePerCityDay(t *testing.T) {
 	tmpl := loadTemplate(t)
-	expr := func(fn string) string {
-		return fmt.Sprint(at(resource(t, tmpl, fn), "Properties", "Events", "Daily", "Properties", "ScheduleExpression"))
-	}
-	ingest, score := parseCron(t, expr("IngestFunction")), parseCron(t, expr("ScoreFunction"))
+	ingest := parseCron(t, fmt.Sprint(at(resource(t, tmpl, "IngestSchedule"), "Properties", "ScheduleExpression")))
+	score := parseCron(t, fmt.Sprint(at(resource(t, tmpl, "ScoreFunction"), "Properties", "Events", "Daily", "Properties", "ScheduleExpression")))
 	if score.hour*60+score.minute <= ingest.hour*60+ingest.minute {
 		t.Errorf("score runs at %02d:%02d, not after ingest at %02d:%02d", score.hour, score.minute, ingest.hour, ingest.minute)
 	}

@@ -646,8 +646,52 @@ func TestSchedulesRunOnCityTime(t *testing.T) {
 			}
 		}
 	}
+	// The daily ingest is a schedule of its own, queued behind the inbox's files.
+	for id, sch := range resources(t, tmpl, "AWS::Scheduler::Schedule") {
+		found++
+		if id != "IngestSchedule" {
+			t.Errorf("unexpected schedule %s", id)
+			continue
+		}
+		p := mapAt(t, sch, "Properties")
+		if !equalJSON(p["ScheduleExpressionTimezone"], ref("CityTimeZone")) || p["Name"] != nil {
+			t.Errorf("%s: time zone %v, name %v; want !Ref CityTimeZone and no name", id, p["ScheduleExpressionTimezone"], p["Name"])
+		}
+		cronFields(t, fmt.Sprint(p["ScheduleExpression"]))
+		target := mapAt(t, p, "Target")
+		if !equalJSON(target["Arn"], getAtt("InboxQueue", "Arn")) || target["DeadLetterConfig"] == nil || target["RetryPolicy"] == nil {
+			t.Errorf("%s: target %v; want InboxQueue with a retry policy and a dead-letter queue", id, target)
+		}
+		var input any
+		if err := yaml.Unmarshal([]byte(fmt.Sprint(target["Input"])), &input); err != nil || !equalJSON(input, readEventJSON(t, "ingest-schedule.json")) {
+			t.Errorf("%s: Input %v; want events/ingest-schedule.json", id, target["Input"])
+		}
+	}
 	if found != len(want) {
 		t.Errorf("got %d schedules; want %d", found, len(want))
+	}
+}
+
+// Every ingest passes through one FIFO message group, so two never run at once: the id index
+// that keeps records unique is read, then written, by each run.
+func TestIngestsRunOneAtATime(t *testing.T) {
+	tmpl := loadTemplate(t)
+	q := mapAt(t, resource(t, tmpl, "InboxQueue"), "Properties")
+	dlq := mapAt(t, resource(t, tmpl, "InboxDeadLetterQueue"), "Properties")
+	if q["FifoQueue"] != true || q["ContentBasedDeduplication"] != true || dlq["FifoQueue"] != true {
+		t.Errorf("InboxQueue FIFO %v, content dedup %v, its DLQ FIFO %v; want all true", q["FifoQueue"], q["ContentBasedDeduplication"], dlq["FifoQueue"])
+	}
+	groups := map[string]bool{}
+	for _, tg := range list(at(resource(t, tmpl, "InboxObjectCreatedRule"), "Properties", "Targets")) {
+		groups[fmt.Sprint(at(tg, "SqsParameters", "MessageGroupId"))] = true
+	}
+	groups[fmt.Sprint(at(resource(t, tmpl, "IngestSchedule"), "Properties", "Target", "SqsParameters", "MessageGroupId"))] = true
+	if len(groups) != 1 || groups["<nil>"] {
+		t.Errorf("message groups %v; want one group for the files and the schedule", keys(groups))
+	}
+	evs := mapAt(t, resource(t, tmpl, "IngestFunction"), "Properties", "Events")
+	if len(evs) != 1 || !equalJSON(at(evs, "InboxFiles", "Properties", "Queue"), getAtt("InboxQueue", "Arn")) {
+		t.Errorf("ingest is invoked by %v; want the inbox queue alone", keys(evs))
 	}
 }
 

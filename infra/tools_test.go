@@ -139,7 +139,7 @@ func TestSAMTransform(t *testing.T) {
 			targets[r] = true
 		}
 	}
-	if want := []string{"IngestFunction", "QuarterStateMachine", "ScoreFunction"}; !slices.Equal(keys(targets), want) {
+	if want := []string{"InboxQueue", "QuarterStateMachine", "ScoreFunction"}; !slices.Equal(keys(targets), want) {
 		t.Errorf("schedules target %v; want %v", keys(targets), want)
 	}
 

@@ -18,16 +18,19 @@ import (
 	"github.com/civicpulse/civicpulse/shared/store"
 )
 
-// Event is what starts an ingest: the daily schedule ({"stage":"ingest"}: the API pulls, then
-// the whole inbox), or an SQS batch from the inbox queue whose messages are EventBridge
-// "Object Created" events, one per file dropped under inbox/.
+// Event is what starts an ingest: an SQS batch from the inbox FIFO queue, whose messages are
+// EventBridge "Object Created" events (one per file dropped under inbox/) or the daily
+// schedule's {"stage":"ingest"} (the API pulls, then the whole inbox). The same
+// {"stage":"ingest"} invoked directly runs the daily ingest by hand.
 type Event struct {
 	Stage   string              `json:"stage"`
 	Records []events.SQSMessage `json:"Records"`
 }
 
-// objectCreated is the part of EventBridge's S3 "Object Created" event that names the object.
-type objectCreated struct {
+// message is one inbox queue message: EventBridge's S3 "Object Created" event, of which the
+// key matters, or the schedule's {"stage":"ingest"}.
+type message struct {
+	Stage      string `json:"stage"`
 	DetailType string `json:"detail-type"`
 	Detail     struct {
 		Object struct {
@@ -70,19 +73,18 @@ func (h *Handler) Handle(ctx context.Context, raw json.RawMessage) (Response, er
 	now := h.Now()
 	opts := pipeline.IngestOptions{Now: now, AuthorKey: h.AuthorKey, Logger: h.Logger}
 	if len(ev.Records) == 0 {
-		// The daily schedule: pull the API sources into the inbox first. A failed pull
-		// still lets the ingest run over what is there; its error is returned after.
-		secrets := h.Secrets
-		if secrets == nil {
-			secrets = pull.SecretsFunc(lambdaenv.Secret)
-		}
-		_, pullErr := pipeline.Pull(ctx, h.Store, city, pipeline.PullOptions{Now: now, Secrets: secrets, Client: h.PullClient, Logger: h.Logger})
-		sum, err := pipeline.Ingest(ctx, h.Store, city, opts)
-		return Response{IngestSummary: sum}, errors.Join(pullErr, err)
+		sum, err := h.daily(ctx, city, opts)
+		return Response{IngestSummary: sum}, err
 	}
 	resp := Response{IngestSummary: pipeline.IngestSummary{BadReasons: map[string]int{}}}
 	resp.BatchItemFailures = []events.SQSBatchItemFailure{}
 	for i, r := range ev.Records {
+		// A FIFO queue keeps its order only if, from the first failed message on, the
+		// whole rest of the batch goes back.
+		if len(resp.BatchItemFailures) > 0 {
+			resp.BatchItemFailures = append(resp.BatchItemFailures, events.SQSBatchItemFailure{ItemIdentifier: r.MessageId})
+			continue
+		}
 		if err := h.ingestMessage(ctx, r, city, opts, &resp.IngestSummary); err != nil {
 			h.logger().Error("ingest message", "message_id", r.MessageId, "record", i, "err", err)
 			resp.BatchItemFailures = append(resp.BatchItemFailures, events.SQSBatchItemFailure{ItemIdentifier: r.MessageId})
@@ -91,13 +93,30 @@ func (h *Handler) Handle(ctx context.Context, raw json.RawMessage) (Response, er
 	return resp, nil
 }
 
-// ingestMessage ingests the file one SQS message names.
+// daily pulls the API sources into the inbox, then ingests the whole inbox. A failed pull
+// still lets the ingest run over what is there; its error is returned after.
+func (h *Handler) daily(ctx context.Context, city *config.City, opts pipeline.IngestOptions) (pipeline.IngestSummary, error) {
+	secrets := h.Secrets
+	if secrets == nil {
+		secrets = pull.SecretsFunc(lambdaenv.Secret)
+	}
+	_, pullErr := pipeline.Pull(ctx, h.Store, city, pipeline.PullOptions{Now: opts.Now, Secrets: secrets, Client: h.PullClient, Logger: h.Logger})
+	sum, err := pipeline.Ingest(ctx, h.Store, city, opts)
+	return sum, errors.Join(pullErr, err)
+}
+
+// ingestMessage runs what one queue message asks for: the daily ingest, or one file.
 func (h *Handler) ingestMessage(ctx context.Context, r events.SQSMessage, city *config.City, opts pipeline.IngestOptions, total *pipeline.IngestSummary) error {
-	var oc objectCreated
-	if err := json.Unmarshal([]byte(r.Body), &oc); err != nil {
+	var m message
+	if err := json.Unmarshal([]byte(r.Body), &m); err != nil {
 		return fmt.Errorf("decode body: %w", err)
 	}
-	key := oc.Detail.Object.Key
+	if m.Stage == "ingest" {
+		sum, err := h.daily(ctx, city, opts)
+		add(total, sum)
+		return err
+	}
+	key := m.Detail.Object.Key
 	if !strings.HasPrefix(key, pipeline.InboxPrefix) {
 		return fmt.Errorf("message names %q, not an inbox/ object", key)
 	}

@@ -75,7 +75,8 @@ func TestHandleObjectCreatedThenSchedule(t *testing.T) {
 }
 
 // In an SQS batch each message stands alone: a redelivered file is skipped, a file gone from
-// the inbox is done, and only malformed or foreign messages go back to the queue.
+// the inbox is done, the schedule's message runs the daily sweep, and from the first malformed
+// or foreign message on, the rest of the batch goes back to the FIFO queue in order.
 func TestHandleSQSBatch(t *testing.T) {
 	ctx := context.Background()
 	st, err := store.NewDir(t.TempDir())
@@ -101,8 +102,10 @@ func TestHandleSQSBatch(t *testing.T) {
 		msg("first", survey),
 		msg("again", survey), // the same event delivered twice in one batch
 		msg("gone", "inbox/resident_survey/expired.csv"),
+		map[string]any{"messageId": "daily", "body": `{"stage":"ingest"}`, "eventSource": "aws:sqs"},
 		msg("foreign", "curated/feedback/source=x/month=2026-09/a.parquet"),
 		map[string]any{"messageId": "garbled", "body": "{", "eventSource": "aws:sqs"},
+		msg("after", survey), // fine, but behind a failure: it waits its turn
 	}})
 	h := &Handler{Store: st, ConfigKey: pipeline.ConfigKey, AuthorKey: []byte("k"),
 		Now: func() time.Time { return time.Date(2026, 10, 5, 14, 3, 0, 0, time.UTC) }, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))}
@@ -114,11 +117,11 @@ func TestHandleSQSBatch(t *testing.T) {
 	for _, f := range resp.BatchItemFailures {
 		failed = append(failed, f.ItemIdentifier)
 	}
-	if strings.Join(failed, ",") != "foreign,garbled" {
-		t.Errorf("failed messages %v; want foreign,garbled", failed)
+	if strings.Join(failed, ",") != "foreign,garbled,after" {
+		t.Errorf("failed messages %v; want foreign,garbled,after", failed)
 	}
-	if resp.Files != 1 || resp.Skipped != 1 || resp.Answers == 0 {
-		t.Errorf("batch summary %+v; want the survey ingested once and skipped once", resp.IngestSummary)
+	if resp.Files != 1 || resp.Skipped != 2 || resp.Answers == 0 {
+		t.Errorf("batch summary %+v; want the survey ingested once, then skipped by the redelivery and the sweep", resp.IngestSummary)
 	}
 	before := tree(t, st)
 	// The whole batch again (Lambda retried it): nothing changes.

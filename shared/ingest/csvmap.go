@@ -23,7 +23,7 @@ func ParseCSV(r io.Reader, name string, opts Options) (*Batch, error) {
 		return nil, fmt.Errorf("read %s: %w", name, err)
 	}
 	rows, bad := readCSV(raw, name)
-	b := &Batch{Bad: bad}
+	b := opts.batch(bad)
 	if len(rows) < 1 {
 		return nil, fmt.Errorf("parse %s: header row: file ends before it", name)
 	}
@@ -134,7 +134,7 @@ func ParseCSV(r io.Reader, name string, opts Options) (*Batch, error) {
 			f.Lat, f.Lon = ptr(lat), ptr(lon)
 		}
 		if text != "" {
-			b.Items = append(b.Items, Item{Feedback: f, Author: get(c.author)})
+			b.addItem(Item{Feedback: f, Author: get(c.author)})
 		}
 		if len(ratings) > 0 {
 			cols := make([]surveyColumn, len(h))
@@ -153,13 +153,13 @@ func parseMappedTime(v, layout string, loc *time.Location) (time.Time, error) {
 		if err != nil {
 			return time.Time{}, fmt.Errorf("cannot read %q with layout %q", v, layout)
 		}
-		return t, nil
+		return t, checkDate(t)
 	}
-	if t, err := parseZonedTime(v, loc); err == nil {
-		return t, nil
+	if t, err := parseZonedTime(v, loc); err == nil || !t.IsZero() { // read, if out of range
+		return t, err
 	}
 	if t, err := time.Parse("2006-01-02T15:04:05-0700", v); err == nil {
-		return t, nil
+		return t, checkDate(t)
 	}
 	return time.Time{}, fmt.Errorf("cannot read %q as a date", v)
 }

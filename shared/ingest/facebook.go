@@ -47,14 +47,12 @@ const fbTimeLayout = "2006-01-02T15:04:05-0700"
 // its id (fields=message,permalink_url,...) takes it from its permalink's comment_id or
 // reply_comment_id.
 func ParseFacebook(r io.Reader, name string, opts Options) (*Batch, error) {
-	raw, err := readAll(r)
-	if err != nil {
+	b := opts.batch(nil)
+	if err := eachJSON(r, name, b, func(n, line int, v json.RawMessage) {
+		walkFacebook(b, name, line, fmt.Sprintf("$[%d]", n), v, opts)
+	}); err != nil {
 		return nil, fmt.Errorf("read %s: %w", name, err)
 	}
-	b := &Batch{}
-	eachJSON(DecodeText(raw), name, b, func(n, line int, v json.RawMessage) {
-		walkFacebook(b, name, line, fmt.Sprintf("$[%d]", n), v, opts)
-	})
 	return b, nil
 }
 
@@ -140,6 +138,10 @@ func fbRow(b *Batch, name string, line int, path string, d json.RawMessage, opts
 			return
 		}
 	}
+	if err := checkDate(created); err != nil {
+		bad("created_time", "bad date", err.Error())
+		return
+	}
 	src := opts.Source
 	f := table.Feedback{Source: src.ID, Month: table.Month(created, opts.Location),
 		ID: RecordID(src.ID, id), Channel: table.ChannelSocial, NativeID: id,
@@ -169,7 +171,7 @@ func fbRow(b *Batch, name string, line int, path string, d json.RawMessage, opts
 	} else if it.From != nil && it.From.Name != "" {
 		author = "fb-name:" + it.From.Name
 	}
-	b.Items = append(b.Items, Item{Feedback: f, Author: author})
+	b.addItem(Item{Feedback: f, Author: author})
 }
 
 func fbIDFromPermalink(p string) string {

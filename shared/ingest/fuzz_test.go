@@ -2,6 +2,9 @@ package ingest_test
 
 import (
 	"bytes"
+	"os"
+	"path/filepath"
+	"strings"
 	"testing"
 	"unicode/utf8"
 
@@ -16,6 +19,17 @@ import (
 func fuzzParser(f *testing.F, format string, src config.Source, seeds ...string) {
 	for _, s := range seeds {
 		f.Add([]byte(s))
+	}
+	// The hostile corpus's files of this format are seeds too (not the recipes: they are
+	// big once expanded, and little to mutate before).
+	for _, c := range readCases(f) {
+		if c.Format == format && !strings.HasSuffix(c.File, ".recipe") {
+			b, err := os.ReadFile(filepath.Join("testdata", "hostile", c.File))
+			if err != nil {
+				f.Fatal(err)
+			}
+			f.Add(b)
+		}
 	}
 	src.ID, src.Format = "s", format
 	red := &ingest.Redactor{Key: []byte("k")}

@@ -21,7 +21,7 @@ func ParseGoogleForms(r io.Reader, name string, opts Options) (*Batch, error) {
 		return nil, fmt.Errorf("read %s: %w", name, err)
 	}
 	rows, bad := readCSV(raw, name)
-	b := &Batch{Bad: bad}
+	b := opts.batch(bad)
 	if len(rows) < 1 {
 		return nil, fmt.Errorf("parse %s: header row: file ends before it", name)
 	}
@@ -84,7 +84,7 @@ var localLayouts = []string{
 func parseZonedTime(v string, loc *time.Location) (time.Time, error) {
 	v = strings.TrimSpace(v)
 	if t, err := time.Parse(time.RFC3339Nano, v); err == nil {
-		return t, nil
+		return t, checkDate(t)
 	}
 	in := loc
 	if i := strings.LastIndexByte(v, ' '); i > 0 {
@@ -94,7 +94,7 @@ func parseZonedTime(v string, loc *time.Location) (time.Time, error) {
 	}
 	for _, layout := range localLayouts {
 		if t, err := time.ParseInLocation(layout, v, in); err == nil {
-			return t, nil
+			return t, checkDate(t)
 		}
 	}
 	return time.Time{}, fmt.Errorf("cannot read %q as a date", v)
@@ -121,6 +121,11 @@ func zoneOffset(z string) (int, bool) {
 		switch {
 		case len(digits) <= 2:
 			h, err = strconv.Atoi(digits)
+		case len(digits) == 3: // GMT+5:30, as Google Sheets writes India's zone
+			h, err = strconv.Atoi(digits[:1])
+			if err == nil {
+				m, err = strconv.Atoi(digits[1:])
+			}
 		case len(digits) == 4:
 			h, err = strconv.Atoi(digits[:2])
 			if err == nil {

@@ -3,7 +3,9 @@
 // line and field.
 //
 // Parsers read an io.Reader and know nothing of where the bytes came from; transport (a file
-// dropped in the inbox, an API pull) is the caller's. One bad record never sinks a batch: it
+// dropped in the inbox, an API pull) is the caller's. Parse returns a file's records at once;
+// Stream hands them on one by one as they are parsed, so that an export of any length is
+// ingested in memory that does not grow with it. One bad record never sinks a batch: it
 // becomes a Bad entry and the good records go on; a JSON page cut short keeps the records that
 // are whole before the break.
 //
@@ -17,6 +19,7 @@
 package ingest
 
 import (
+	"bufio"
 	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
@@ -67,12 +70,43 @@ type Item struct {
 	Author   string
 }
 
-// Batch is what a parser made of one file.
+// Batch is what a parser made of one file. A Batch made by Stream holds only Bad: its
+// records went to the caller as they were made.
 type Batch struct {
 	Items   []Item
 	Answers []table.SurveyAnswer
 	Bad     []Bad
+
+	onItem   func(*Item)               // Stream's receiver of items; nil keeps them in Items
+	onAnswer func(*table.SurveyAnswer) // and of answers
+	item     Item                      // what onItem is handed: one for all saves an allocation each
+	answer   table.SurveyAnswer
 }
+
+// addItem keeps a parsed item, or hands it to Stream's caller.
+func (b *Batch) addItem(it Item) {
+	if b.onItem != nil {
+		b.item = it
+		b.onItem(&b.item)
+		b.item = Item{}
+		return
+	}
+	b.Items = append(b.Items, it)
+}
+
+// addAnswer keeps a parsed survey answer, or hands it to Stream's caller.
+func (b *Batch) addAnswer(a table.SurveyAnswer) {
+	if b.onAnswer != nil {
+		b.answer = a
+		b.onAnswer(&b.answer)
+		b.answer = table.SurveyAnswer{}
+		return
+	}
+	b.Answers = append(b.Answers, a)
+}
+
+// streaming says whether records go to Stream's caller rather than into the Batch.
+func (b *Batch) streaming() bool { return b.onItem != nil }
 
 // Options are what a parser needs besides the bytes.
 type Options struct {
@@ -84,6 +118,14 @@ type Options struct {
 	DistrictID func(string) (string, bool)
 	// IngestedAt is stamped on every row.
 	IngestedAt time.Time
+
+	onItem   func(*Item) // set by Stream
+	onAnswer func(*table.SurveyAnswer)
+}
+
+// batch is a parser's Batch: it hands records to Stream's caller when there is one.
+func (o *Options) batch(bad []Bad) *Batch {
+	return &Batch{Bad: bad, onItem: o.onItem, onAnswer: o.onAnswer}
 }
 
 // ErrEmptyFile is returned by Parse for an export with nothing in it but white space: nothing
@@ -133,6 +175,37 @@ func Parse(r io.Reader, name string, opts Options) (*Batch, error) {
 	default:
 		return nil, fmt.Errorf("parse %s: unknown format %q", name, opts.Source.Format)
 	}
+}
+
+// Stream parses one export as Parse does, but hands each feedback item and survey answer to
+// item and answer as it is made, instead of keeping them: the Batch it returns holds only
+// the bad records. JSON exports (twitter, reddit, facebook, open311) are read a run of pages
+// at a time, so memory does not grow with the file, unless they start with a byte-order mark
+// or are UTF-16, or are one top-level array; CSV exports are read whole, their records
+// streamed. Records come in the order Parse gives them. The pointers are valid only during
+// the call.
+func Stream(r io.Reader, name string, opts Options, item func(*Item), answer func(*table.SurveyAnswer)) (*Batch, error) {
+	if item == nil {
+		item = func(*Item) {}
+	}
+	if answer == nil {
+		answer = func(*table.SurveyAnswer) {}
+	}
+	opts.onItem, opts.onAnswer = item, answer
+	if opts.Location == nil {
+		opts.Location = time.UTC
+	}
+	parse := map[string]func(io.Reader, string, Options) (*Batch, error){
+		"twitter": ParseTwitter, "reddit": ParseReddit, "facebook": ParseFacebook, "open311": ParseOpen311,
+	}[opts.Source.Format]
+	if parse != nil {
+		br := bufio.NewReaderSize(r, 64<<10)
+		if head, _ := br.Peek(512); plainStart(head) {
+			return parse(br, name, opts)
+		}
+		r = br
+	}
+	return Parse(r, name, opts)
 }
 
 // plainStart says whether raw, read as DecodeText reads it, surely holds more than white

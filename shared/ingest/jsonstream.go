@@ -1,6 +1,7 @@
 package ingest
 
 import (
+	"bufio"
 	"bytes"
 	"encoding/json"
 	"errors"
@@ -13,17 +14,26 @@ import (
 	"strings"
 )
 
-// eachJSON calls fn with every top-level JSON value of raw (one per file, or one per line
-// as JSONL), with its 1-based line. A value that does not parse ends the file with a Bad: JSON
-// gives no safe place to resume.
-func eachJSON(raw []byte, name string, b *Batch, fn func(n, line int, v json.RawMessage)) {
+// eachJSON calls fn with every top-level JSON value of an export (one per file, or one per
+// line as JSONL), with its 1-based line. A value that does not parse ends the file with a Bad:
+// JSON gives no safe place to resume. The export is read a run of values at a time
+// (jsonChunks); the error is a read error.
+func eachJSON(r io.Reader, name string, b *Batch, fn func(n, line int, v json.RawMessage)) error {
+	return jsonChunks(r, func(raw []byte, values, lines int) bool {
+		return eachJSONIn(raw, name, b, values, lines, fn)
+	})
+}
+
+// eachJSONIn is eachJSON on raw, a run of values of an export with n0 values and line0 lines
+// before it; it reports false when a value that does not parse ends the export.
+func eachJSONIn(raw []byte, name string, b *Batch, n0, line0 int, fn func(n, line int, v json.RawMessage)) bool {
 	dec := json.NewDecoder(bytes.NewReader(raw))
-	line, last := 1, int64(0)
-	for n := 0; ; n++ {
+	line, last := 1+line0, int64(0)
+	for n := n0; ; n++ {
 		var v json.RawMessage
 		err := dec.Decode(&v)
 		if errors.Is(err, io.EOF) {
-			return
+			return true
 		}
 		end := dec.InputOffset()
 		start := end - int64(len(v))
@@ -40,16 +50,135 @@ func eachJSON(raw []byte, name string, b *Batch, fn func(n, line int, v json.Raw
 			// Keep the records that are whole before the break: a truncated export still
 			// holds its first pages of records.
 			bad := Bad{File: name, Line: line, Path: fmt.Sprintf("$[%d]", n), Reason: "malformed json", Detail: err.Error()}
-			if fixed, ok := repairJSON(brokenPart(raw[start:], err)); ok {
+			if fixed, ok := repairJSON(brokenPart(raw[start:], pageSyntaxError(err, start))); ok {
 				bad.Reason = "truncated json"
 				bad.Detail += fmt.Sprintf("; the whole records before the break (%d bytes) were kept", len(fixed))
 				fn(n, line, fixed)
 			}
 			b.Bad = append(b.Bad, bad)
-			return
+			return false
 		}
 		fn(n, line, v)
 	}
+}
+
+// chunkBytes is about how much of a JSON export jsonChunks hands on at a time: enough pages
+// that the per-chunk work is lost in the per-record work, few enough that a chunk's records
+// are a small part of a run's memory.
+var chunkBytes = 256 << 10 // a variable for tests
+
+// jsonChunks reads an export of top-level JSON values (one per file, or one per line as
+// JSONL) and calls fn with runs of whole top-level objects of about chunkBytes, decoded by
+// DecodeText, with the number of values and of newlines before the run; fn reports false to
+// stop. What the run-by-run reading cannot cut safely, it hands on whole: anything at the top
+// level but an object (an array, a stray byte) ends the runs and the rest of the export goes
+// in one, as does an object cut short; and an export that does not start plainly (a BOM, UTF-16,
+// white space only) is read whole and goes in one run. DecodeText gives the same on runs as on
+// the whole, as runs are cut after ASCII bytes. An export read by Parse is in one run.
+func jsonChunks(r io.Reader, fn func(chunk []byte, values, lines int) bool) error {
+	if h, ok := r.(heldReader); ok {
+		fn(DecodeText(h.b), 0, 0)
+		return nil
+	}
+	br := bufio.NewReaderSize(r, 64<<10)
+	if head, _ := br.Peek(512); !plainStart(head) {
+		raw, err := io.ReadAll(br)
+		if err != nil {
+			return err
+		}
+		fn(DecodeText(raw), 0, 0)
+		return nil
+	}
+	buf := make([]byte, 0, chunkBytes+64<<10)
+	values, lines, n, emitted := 0, 0, 0, false // values and lines before buf; values in it
+	emit := func(chunk []byte) bool {
+		emitted = true
+		more := fn(DecodeText(chunk), values, lines)
+		values += n
+		lines += bytes.Count(chunk, []byte("\n"))
+		n = 0
+		return more
+	}
+	depth, inString, escaped := 0, false, false
+	for {
+		data, err := br.ReadSlice('\n')
+		if err != nil && !errors.Is(err, bufio.ErrBufferFull) && !errors.Is(err, io.EOF) {
+			return err
+		}
+		end := -1 // where the last value ending in data ends
+		for i := 0; i < len(data); i++ {
+			c := data[i]
+			if inString && !escaped {
+				// Most of an export is strings: jump to the next quote when no escape is
+				// before it.
+				if j := bytes.IndexByte(data[i:], '"'); j > 0 && bytes.IndexByte(data[i:i+j], '\\') < 0 {
+					i += j
+					c = '"'
+				}
+			}
+			if inString {
+				switch {
+				case escaped:
+					escaped = false
+				case c == '\\':
+					escaped = true
+				case c == '"':
+					inString = false
+				}
+				continue
+			}
+			switch c {
+			case '"':
+				inString = true
+			case '{':
+				depth++
+			case '[':
+				if depth == 0 {
+					return emitRest(br, append(buf, data...), emit)
+				}
+				depth++
+			case '}', ']':
+				depth--
+				if depth < 0 {
+					return emitRest(br, append(buf, data...), emit)
+				}
+				if depth == 0 {
+					n++
+					end = i
+				}
+			case ' ', '\t', '\r', '\n':
+			default:
+				if depth == 0 {
+					return emitRest(br, append(buf, data...), emit)
+				}
+			}
+		}
+		if end >= 0 && len(buf)+end+1 >= chunkBytes {
+			buf = append(buf, data[:end+1]...)
+			if !emit(buf) {
+				return nil
+			}
+			buf = append(buf[:0], data[end+1:]...)
+		} else {
+			buf = append(buf, data...)
+		}
+		if errors.Is(err, io.EOF) {
+			if !emitted || len(bytes.TrimSpace(buf)) > 0 {
+				emit(buf)
+			}
+			return nil
+		}
+	}
+}
+
+// emitRest hands on the rest of an export in one run.
+func emitRest(br *bufio.Reader, buf []byte, emit func([]byte) bool) error {
+	rest, err := io.ReadAll(br)
+	if err != nil {
+		return err
+	}
+	emit(append(buf, rest...))
+	return nil
 }
 
 // flexString is a JSON string or number (ids are either, depending on the server).

@@ -33,12 +33,8 @@ type open311Request struct {
 // updated_datetime. The street address is not stored (lat/long are): it is personal data
 // for a request made about one's own home.
 func ParseOpen311(r io.Reader, name string, opts Options) (*Batch, error) {
-	raw, err := readAll(r)
-	if err != nil {
-		return nil, fmt.Errorf("read %s: %w", name, err)
-	}
-	b := &Batch{}
-	eachJSON(DecodeText(raw), name, b, func(n, line int, v json.RawMessage) {
+	b := opts.batch(nil)
+	if err := eachJSON(r, name, b, func(n, line int, v json.RawMessage) {
 		path := fmt.Sprintf("$[%d]", n)
 		var wrapped struct {
 			Requests json.RawMessage `json:"service_requests"`
@@ -58,7 +54,9 @@ func ParseOpen311(r io.Reader, name string, opts Options) (*Batch, error) {
 		for i, rq := range reqs {
 			open311Row(b, name, line, fmt.Sprintf("%s[%d]", path, i), rq, opts)
 		}
-	})
+	}); err != nil {
+		return nil, fmt.Errorf("read %s: %w", name, err)
+	}
 	return b, nil
 }
 
@@ -126,7 +124,7 @@ func open311Row(b *Batch, name string, line int, path string, d json.RawMessage,
 		}
 		f.Lat, f.Lon = ptr(q.Lat.v), ptr(q.Long.v)
 	}
-	b.Items = append(b.Items, Item{Feedback: f})
+	b.addItem(Item{Feedback: f})
 }
 
 // parseOpen311Time reads GeoReport's W3C times (2010-04-14T06:37:38-08:00), with the variants
@@ -135,7 +133,7 @@ func parseOpen311Time(v string) (time.Time, error) {
 	v = strings.TrimSpace(v)
 	for _, layout := range []string{time.RFC3339Nano, "2006-01-02T15:04:05-0700", "2006-01-02T15:04:05.000-0700", "2006-01-02 15:04:05-07:00", "2006-01-02T15:04:05Z0700"} {
 		if t, err := time.Parse(layout, v); err == nil {
-			return t, nil
+			return t, checkDate(t)
 		}
 	}
 	return time.Time{}, fmt.Errorf("cannot read %q as a W3C date-time", truncate(v, 60))

@@ -35,7 +35,7 @@ func ParseQualtrics(r io.Reader, name string, opts Options) (*Batch, error) {
 		return nil, fmt.Errorf("read %s: %w", name, err)
 	}
 	rows, bad := readCSV(raw, name)
-	b := &Batch{Bad: bad}
+	b := opts.batch(bad)
 	if len(rows) < 2 {
 		return nil, fmt.Errorf("parse %s: header rows: file ends before them", name)
 	}
@@ -147,7 +147,7 @@ func qualtricsTime(rec, tags []string, idx map[string]int, loc *time.Location) (
 		}
 		for _, layout := range qualtricsTimeLayouts {
 			if t, err := time.ParseInLocation(layout, v, loc); err == nil {
-				return t, tags[i], nil
+				return t, tags[i], checkDate(t)
 			}
 		}
 		return time.Time{}, tags[i], fmt.Errorf("cannot read %q as a date", v)

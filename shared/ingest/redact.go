@@ -76,29 +76,37 @@ type Redactor struct {
 func (r *Redactor) Text(s string) string {
 	at, plus := false, false
 	digits := 0
-	// The most digits in any 16-byte and 40-byte stretch: a phone or SSN needs 9 or more
-	// close together, a card 13; years, prices and route numbers never get there.
-	var near16, near40, run16, run40 int
 	for i := 0; i < len(s); i++ {
-		c := s[i]
-		isDigit := c >= '0' && c <= '9'
-		if isDigit {
+		switch c := s[i]; {
+		case c >= '0' && c <= '9':
 			digits++
-			run16++
-			run40++
-		}
-		if i >= 16 && s[i-16] >= '0' && s[i-16] <= '9' {
-			run16--
-		}
-		if i >= 40 && s[i-40] >= '0' && s[i-40] <= '9' {
-			run40--
-		}
-		near16, near40 = max(near16, run16), max(near40, run40)
-		switch c {
-		case '@':
+		case c == '@':
 			at = true
-		case '+':
+		case c == '+':
 			plus = true
+		}
+	}
+	if digits == 0 && !at {
+		return s
+	}
+	// The most digits in any 16-byte and 40-byte stretch: a phone or SSN needs 9 or more
+	// close together, a card 13; years, prices and route numbers never get there. Fewer than
+	// 8 digits in all reach none of the thresholds below.
+	var near16, near40 int
+	if digits >= 8 {
+		var run16, run40 int
+		for i := 0; i < len(s); i++ {
+			if c := s[i]; c >= '0' && c <= '9' {
+				run16++
+				run40++
+			}
+			if i >= 16 && s[i-16] >= '0' && s[i-16] <= '9' {
+				run16--
+			}
+			if i >= 40 && s[i-40] >= '0' && s[i-40] <= '9' {
+				run40--
+			}
+			near16, near40 = max(near16, run16), max(near40, run40)
 		}
 	}
 	if at {
@@ -423,6 +431,33 @@ func (m *authorMAC) key(source, author string) *string {
 	var sum [sha256.Size]byte
 	key := hex.EncodeToString(m.h.Sum(sum[:0])[:16])
 	return &key
+}
+
+// Feedback returns an item's feedback row redacted and with its author hashed, ready to
+// store: what Apply does to each item, for records that come one at a time from Stream.
+func (r *Redactor) Feedback(it *Item) table.Feedback {
+	f := it.Feedback
+	f.Text = r.Text(f.Text)
+	f.AuthorKey = nil
+	if it.Author != "" {
+		m := r.getMAC()
+		f.AuthorKey = m.key(f.Source, it.Author)
+		r.macs.Put(m)
+	}
+	return f
+}
+
+// Answer redacts a survey answer's text in place.
+func (r *Redactor) Answer(a *table.SurveyAnswer) {
+	a.AnswerText = r.Text(a.AnswerText)
+}
+
+// Bad redacts what bad records quote of their input, in place.
+func (r *Redactor) Bad(bad []Bad) {
+	for i := range bad {
+		bad[i].Raw = r.Text(bad[i].Raw)
+		bad[i].Detail = r.Text(bad[i].Detail)
+	}
 }
 
 // Apply redacts a parsed batch in place and returns its feedback rows, ready to store.

@@ -44,14 +44,12 @@ type redditItem struct {
 // per line, or the same wrapped as {"response": ...}. Comment trees are walked through their
 // nested replies; "more" stubs (comments not loaded) are not records and are skipped.
 func ParseReddit(r io.Reader, name string, opts Options) (*Batch, error) {
-	raw, err := readAll(r)
-	if err != nil {
+	b := opts.batch(nil)
+	if err := eachJSON(r, name, b, func(n, line int, v json.RawMessage) {
+		walkReddit(b, name, line, fmt.Sprintf("$[%d]", n), v, opts)
+	}); err != nil {
 		return nil, fmt.Errorf("read %s: %w", name, err)
 	}
-	b := &Batch{}
-	eachJSON(DecodeText(raw), name, b, func(n, line int, v json.RawMessage) {
-		walkReddit(b, name, line, fmt.Sprintf("$[%d]", n), v, opts)
-	})
 	return b, nil
 }
 
@@ -144,7 +142,7 @@ func redditThingRow(b *Batch, name string, line int, path string, c redditThing,
 		bad(map[string]string{"t1": "data.body", "t3": "data.title"}[c.Kind], "empty text", truncate(text, 40))
 		return
 	}
-	if it.CreatedUTC == nil || math.IsNaN(*it.CreatedUTC) || *it.CreatedUTC < 0 || *it.CreatedUTC > 1e11 {
+	if it.CreatedUTC == nil || math.IsNaN(*it.CreatedUTC) || *it.CreatedUTC < 0 || *it.CreatedUTC >= float64(maxDate.Unix()) {
 		bad("data.created_utc", "bad date", "missing or out of range")
 		return
 	}
@@ -168,5 +166,5 @@ func redditThingRow(b *Batch, name string, line int, path string, c redditThing,
 	if it.Author != "" && it.Author != "[deleted]" {
 		author = "reddit:" + it.Author
 	}
-	b.Items = append(b.Items, Item{Feedback: f, Author: author})
+	b.addItem(Item{Feedback: f, Author: author})
 }

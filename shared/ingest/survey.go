@@ -39,7 +39,7 @@ type csvRow struct {
 }
 
 func readCSV(raw []byte, name string) (rows []csvRow, bad []Bad) {
-	cr := csv.NewReader(bytes.NewReader(DecodeText(raw)))
+	cr := csv.NewReader(bytes.NewReader(loneCRToLF(DecodeText(raw))))
 	cr.FieldsPerRecord = -1
 	cr.LazyQuotes = true
 	for {
@@ -101,10 +101,10 @@ func emitSurveyRow(b *Batch, opts Options, cols []surveyColumn, rec []string, re
 				a.AnswerValue = ptr(1.0) // the answer is the option itself
 			}
 		}
-		b.Answers = append(b.Answers, a)
+		b.addAnswer(a)
 		if c.openEnded {
 			native := resp.id + ":" + c.questionID
-			b.Items = append(b.Items, Item{Feedback: table.Feedback{
+			b.addItem(Item{Feedback: table.Feedback{
 				Source: src.ID, Month: month,
 				ID: RecordID(src.ID, native), Channel: table.ChannelSurvey, NativeID: native,
 				CreatedAt: resp.when.UTC(), IngestedAt: opts.IngestedAt.UTC(), Text: answer,

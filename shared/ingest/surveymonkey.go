@@ -54,7 +54,7 @@ func ParseSurveyMonkey(r io.Reader, name string, opts Options) (*Batch, error) {
 		return nil, fmt.Errorf("read %s: %w", name, err)
 	}
 	rows, bad := readCSV(raw, name)
-	b := &Batch{Bad: bad}
+	b := opts.batch(bad)
 	if len(rows) < 2 {
 		return nil, fmt.Errorf("parse %s: header rows: file ends before them", name)
 	}
@@ -141,8 +141,11 @@ func surveyMonkeyTime(rec []string, idx map[string]int, loc *time.Location) (tim
 		v := strings.TrimSpace(rec[i])
 		for _, layout := range surveyMonkeyTimeLayouts {
 			if t, err := time.ParseInLocation(layout, v, loc); err == nil {
-				return t, map[string]string{"enddate": "EndDate", "startdate": "StartDate"}[field], nil
+				return t, map[string]string{"enddate": "EndDate", "startdate": "StartDate"}[field], checkDate(t)
 			}
+		}
+		if t, err := time.Parse(time.RFC3339Nano, v); err == nil { // a file re-saved by a tool that writes zones
+			return t, map[string]string{"enddate": "EndDate", "startdate": "StartDate"}[field], checkDate(t)
 		}
 		return time.Time{}, map[string]string{"enddate": "EndDate", "startdate": "StartDate"}[field], fmt.Errorf("cannot read %q as a date", v)
 	}

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"html"
 	"io"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -49,27 +50,54 @@ type tweet struct {
 }
 
 // ParseTwitter reads X API v2 search responses: one page per file, or several pages one per
-// line (as twarc writes them). Every tweet in `data` becomes a social feedback row.
+// line (as twarc writes them). Every tweet in `data` becomes a social feedback row. Pages are
+// read a run at a time (jsonChunks), so an export of any length is never held whole.
 func ParseTwitter(r io.Reader, name string, opts Options) (*Batch, error) {
-	raw, err := readAll(r)
-	if err != nil {
+	b := opts.batch(nil)
+	var held []Item
+	if err := jsonChunks(r, func(raw []byte, pages, lines int) bool {
+		var more bool
+		more, held = b.addTweetPages(raw, name, opts, pages, lines, held)
+		return more
+	}); err != nil {
 		return nil, fmt.Errorf("read %s: %w", name, err)
 	}
-	raw = DecodeText(raw)
-	dec := json.NewDecoder(bytes.NewReader(raw))
-	b := &Batch{}
-	if n := bytes.Count(raw, []byte(`"text"`)); n > 0 {
+	if len(b.Items) == 0 {
+		b.Items = nil
+	}
+	return b, nil
+}
+
+// addTweetPages adds the tweets of raw, whole pages of an export that has page0 pages and
+// line0 lines before them. It reports false when a broken page ends the export. held is
+// scratch space for a streaming Batch's items, which are handed on only once the fast reading
+// of raw has gone through; it is returned for the next call.
+func (b *Batch) addTweetPages(raw []byte, name string, opts Options, page0, line0 int, held []Item) (bool, []Item) {
+	items0, bad0 := len(b.Items), len(b.Bad)
+	sink := b.onItem
+	if sink != nil {
+		b.onItem, b.Items = nil, slices.Grow(held[:0], bytes.Count(raw, []byte(`"text"`)))
+	} else if n := bytes.Count(raw, []byte(`"text"`)); n > 0 {
 		// About one per tweet: growing the slice by doubling copied every row twice over.
-		b.Items = make([]Item, 0, n)
+		b.Items = slices.Grow(b.Items, n)
 	}
 	var months monthCache
-	if b.addTweetsFast(raw, name, opts, &months) {
-		if len(b.Items) == 0 {
-			b.Items = nil
+	ok := b.addTweetsFast(raw, name, opts, &months, page0, line0)
+	if sink != nil {
+		held, b.Items, b.onItem = b.Items, nil, sink
+		if ok {
+			for i := range held {
+				sink(&held[i])
+			}
 		}
-		return b, nil
+		clear(held)
+		items0 = 0
 	}
-	b.Items, b.Bad, months = b.Items[:0], nil, monthCache{}
+	if ok {
+		return true, held
+	}
+	b.Items, b.Bad, months = b.Items[:items0], b.Bad[:bad0], monthCache{}
+	dec := json.NewDecoder(bytes.NewReader(raw))
 	counted, countedTo := 0, int64(0)
 	for page := 0; ; page++ {
 		start := dec.InputOffset()
@@ -85,14 +113,15 @@ func ParseTwitter(r io.Reader, name string, opts Options) (*Batch, error) {
 		// Count lines since the last page only: counting from the start is quadratic in pages.
 		counted += bytes.Count(raw[countedTo:start], []byte("\n"))
 		countedTo = start
-		line := 1 + counted
-		if start < int64(len(raw)) && raw[start] == '\n' {
-			line++
+		line := line0 + 1 + counted
+		for i := start; i < int64(len(raw)) && isJSONSpace(raw[i]); i++ { // the page starts after blank lines, CRLF or not
+			if raw[i] == '\n' {
+				line++
+			}
 		}
-		pagePath := fmt.Sprintf("page[%d]", page)
+		pagePath := fmt.Sprintf("page[%d]", page0+page)
 		var p twitterPage
 		var te *json.UnmarshalTypeError
-		broken := false
 		switch {
 		case err == nil:
 			for i := range fast.Data {
@@ -110,31 +139,44 @@ func ParseTwitter(r io.Reader, name string, opts Options) (*Batch, error) {
 		default:
 			// A broken page ends the file: JSON gives no safe place to resume. The tweets
 			// that are whole before the break are kept.
-			broken = true
 			bad := Bad{File: name, Line: line, Path: pagePath, Reason: "malformed json", Detail: err.Error()}
-			if fixed, ok := repairJSON(brokenPart(raw[start:], err)); ok && json.Unmarshal(fixed, &p) == nil && len(p.Data) > 0 {
+			if fixed, ok := repairJSON(brokenPart(raw[start:], pageSyntaxError(err, start))); ok && json.Unmarshal(fixed, &p) == nil && len(p.Data) > 0 {
 				bad.Reason = "truncated json"
 				bad.Detail += fmt.Sprintf("; the %d whole tweets before the break were kept", len(p.Data))
 			}
 			b.Bad = append(b.Bad, bad)
+			b.addRawTweets(name, line, pagePath, p.Data, opts, &months)
+			return false, held
 		}
-		for i, rawTweet := range p.Data {
-			var t tweet
-			if err := json.Unmarshal(rawTweet, &t); err != nil {
-				b.Bad = append(b.Bad, Bad{File: name, Line: line, Path: fmt.Sprintf("%s.data[%d]", pagePath, i), Field: fieldError(err),
-					Reason: "malformed tweet", Detail: err.Error(), Raw: truncate(string(rawTweet), 2000)})
-				continue
-			}
-			b.addTweet(name, line, pagePath, i, &t, rawTweet, opts, &months)
-		}
-		if broken {
-			break
-		}
+		b.addRawTweets(name, line, pagePath, p.Data, opts, &months)
 	}
-	if len(b.Items) == 0 {
-		b.Items = nil
+	return true, held
+}
+
+// pageSyntaxError is a Decoder's syntax error with its offset, which counts from the start
+// of the decoder's input, made to count from the start of the page that begins at start.
+func pageSyntaxError(err error, start int64) error {
+	var se *json.SyntaxError
+	if !errors.As(err, &se) {
+		return err
 	}
-	return b, nil
+	e := *se
+	e.Offset -= start
+	return &e
+}
+
+// addRawTweets adds the tweets of a page read as raw JSON, setting aside those that do not
+// decode.
+func (b *Batch) addRawTweets(name string, line int, pagePath string, data []json.RawMessage, opts Options, months *monthCache) {
+	for i, rawTweet := range data {
+		var t tweet
+		if err := json.Unmarshal(rawTweet, &t); err != nil {
+			b.Bad = append(b.Bad, Bad{File: name, Line: line, Path: fmt.Sprintf("%s.data[%d]", pagePath, i), Field: fieldError(err),
+				Reason: "malformed tweet", Detail: err.Error(), Raw: truncate(string(rawTweet), 2000)})
+			continue
+		}
+		b.addTweet(name, line, pagePath, i, &t, rawTweet, opts, months)
+	}
 }
 
 // addTweetsFast reads an export whose pages are well-formed JSON with tweets of the usual
@@ -142,10 +184,10 @@ func ParseTwitter(r io.Reader, name string, opts Options) (*Batch, error) {
 // more than all the rest of ingesting a tweet. It gives what the encoding/json path gives; on
 // anything else it reports false, having added rows the caller must drop, and that path
 // reads the file instead.
-func (b *Batch) addTweetsFast(raw []byte, name string, opts Options, months *monthCache) bool {
+func (b *Batch) addTweetsFast(raw []byte, name string, opts Options, months *monthCache, page0, line0 int) bool {
 	p := fastJSON{b: raw}
-	counted, countedTo := 0, 0
-	for page := 0; ; page++ {
+	counted, countedTo := line0, 0
+	for page := page0; ; page++ {
 		start := p.i
 		p.space()
 		if p.i == len(raw) {
@@ -154,8 +196,10 @@ func (b *Batch) addTweetsFast(raw []byte, name string, opts Options, months *mon
 		counted += bytes.Count(raw[countedTo:start], []byte("\n"))
 		countedTo = start
 		line := 1 + counted
-		if start < len(raw) && raw[start] == '\n' {
-			line++
+		for i := start; i < len(raw) && isJSONSpace(raw[i]); i++ {
+			if raw[i] == '\n' {
+				line++
+			}
 		}
 		pagePath, data := "", false
 		ok := p.object(func(key []byte) bool {
@@ -174,14 +218,15 @@ func (b *Batch) addTweetsFast(raw []byte, name string, opts Options, months *mon
 				return true
 			}
 			for i := 0; ; i++ {
-				var t tweet
-				if !p.tweet(&t) {
+				t := &p.tweetBuf // one for all: a tweet each cost an allocation
+				*t = tweet{}
+				if !p.tweet(t) {
 					return false
 				}
 				if pagePath == "" {
 					pagePath = fmt.Sprintf("page[%d]", page)
 				}
-				b.addTweet(name, line, pagePath, i, &t, nil, opts, months)
+				b.addTweet(name, line, pagePath, i, t, nil, opts, months)
 				p.space()
 				if p.consume(']') {
 					return true
@@ -203,6 +248,8 @@ type fastJSON struct {
 	b    []byte
 	i    int
 	seen [4]bool
+
+	tweetBuf tweet
 }
 
 func (p *fastJSON) space() {
@@ -507,6 +554,10 @@ func (b *Batch) addTweet(name string, line int, pagePath string, i int, t *tweet
 		bad("created_at", "bad date", fmt.Sprintf("cannot read %q as RFC 3339", t.CreatedAt))
 		return
 	}
+	if err := checkDate(created); err != nil {
+		bad("created_at", "bad date", err.Error())
+		return
+	}
 	src := opts.Source
 	id := string(t.ID)
 	f := table.Feedback{
@@ -525,5 +576,5 @@ func (b *Batch) addTweet(name string, line int, pagePath string, i int, t *tweet
 	if t.AuthorID != "" {
 		author = "x:" + string(t.AuthorID)
 	}
-	b.Items = append(b.Items, Item{Feedback: f, Author: author})
+	b.addItem(Item{Feedback: f, Author: author})
 }

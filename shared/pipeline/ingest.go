@@ -1,14 +1,19 @@
 package pipeline
 
 import (
+	"bufio"
 	"bytes"
+	"cmp"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
+	"maps"
+	"math"
 	"path"
 	"slices"
 	"strings"
@@ -60,6 +65,17 @@ type batchRecord struct {
 // Ingest parses every new file under inbox/<source>/ into the curated tables. The batch id
 // is a hash of the source and the file's bytes: a file dropped twice is ingested once, and a
 // run that died half-way is simply run again.
+//
+// A file is streamed: read once to name its batch, then once more into raw/ and the parser,
+// whose records are redacted, deduplicated and encoded as they come, so memory does not grow
+// with the file but for the batch's record ids (about 33 bytes a record).
+//
+// No record is stored twice by runs one after the other, whatever their files overlap, nor by
+// runs at once over the same file (they write the same objects) or over files with no record
+// in common. Runs at once over different files that share records can both store those: each
+// reads the month's id index before the other has written it. The window is one file's
+// ingest; keep ingests of one source from overlapping (one at a time per source) where that
+// matters.
 func Ingest(ctx context.Context, st store.Store, city *config.City, opts IngestOptions) (IngestSummary, error) {
 	log := logger(opts.Logger)
 	sum := IngestSummary{BadReasons: map[string]int{}}
@@ -79,11 +95,12 @@ func Ingest(ctx context.Context, st store.Store, city *config.City, opts IngestO
 	}
 	red := &ingest.Redactor{Key: opts.AuthorKey, PublicHandles: handles}
 	var errs []error
+	cache := &idCache{parts: map[string]*cachedIndex{}}
 	for _, key := range keys {
 		if err := ctx.Err(); err != nil {
 			return sum, err
 		}
-		rec, skipped, err := ingestFile(ctx, st, city, red, key, opts.Now)
+		rec, skipped, err := ingestFile(ctx, st, city, red, cache, key, opts.Now)
 		switch {
 		case err != nil:
 			log.Error("ingest file failed", "key", key, "err", err)
@@ -108,7 +125,7 @@ func Ingest(ctx context.Context, st store.Store, city *config.City, opts IngestO
 }
 
 // ingestFile ingests one inbox object; rec is nil for an object that is not a source's file.
-func ingestFile(ctx context.Context, st store.Store, city *config.City, red *ingest.Redactor, key string, now time.Time) (rec *batchRecord, skipped bool, err error) {
+func ingestFile(ctx context.Context, st store.Store, city *config.City, red *ingest.Redactor, cache *idCache, key string, now time.Time) (rec *batchRecord, skipped bool, err error) {
 	rest, ok := strings.CutPrefix(key, InboxPrefix)
 	sourceID, name, ok2 := strings.Cut(rest, "/")
 	if !ok || !ok2 || name == "" {
@@ -118,15 +135,17 @@ func ingestFile(ctx context.Context, st store.Store, city *config.City, red *ing
 	if !ok {
 		return nil, false, fmt.Errorf("inbox object %s: source %q is not in the city config", key, sourceID)
 	}
-	raw, err := store.ReadAll(ctx, st, key)
+	batch, err := batchID(ctx, st, src.ID, key)
 	if err != nil {
 		return nil, false, err
 	}
-	h := sha256.Sum256(append([]byte(src.ID+"\x00"), raw...))
-	batch := hex.EncodeToString(h[:10])
 	stateKey := "state/ingest/source=" + src.ID + "/" + batch + ".json"
 	if done, err := store.Exists(ctx, st, stateKey); err != nil || done {
 		return nil, done, err
+	}
+	// A batch a crashed run began keeps that run's time (see startBatch).
+	if now, err = startBatch(ctx, st, src.ID, batch, key, now); err != nil {
+		return nil, false, err
 	}
 
 	day := now.UTC().Format("2006-01-02")
@@ -136,58 +155,73 @@ func ingestFile(ctx context.Context, st store.Store, city *config.City, red *ing
 	}
 	rec = &batchRecord{Batch: batch, Source: src.ID, InboxKey: key, IngestedAt: now.UTC(),
 		RawKey: fmt.Sprintf("raw/source=%s/ingest_date=%s/%s.%s", src.ID, day, batch, ext), BadReasons: map[string]int{}}
-	if err := st.Put(ctx, rec.RawKey, bytes.NewReader(raw)); err != nil {
+
+	// One read of the object feeds the copy to raw/ and the parser, whose records are
+	// redacted, deduplicated and written as they come: nothing holds the whole file.
+	body, err := st.Get(ctx, key)
+	if err != nil {
+		return nil, false, fmt.Errorf("read %s: %w", key, err)
+	}
+	defer body.Close()
+	hash := sha256.New()
+	hash.Write([]byte(src.ID + "\x00"))
+	rawCopy := startPut(ctx, st, rec.RawKey)
+	in := &inputReader{r: io.TeeReader(body, io.MultiWriter(hash, rawCopy.pipe))}
+	fb := newPartitionWriter[table.Feedback](ctx, st, "feedback", CuratedFeedback, src.ID, batch,
+		func(f *table.Feedback) string { return f.Month }, func(f *table.Feedback) string { return f.ID })
+	ans := newPartitionWriter[table.SurveyAnswer](ctx, st, "survey_answers", CuratedSurveyAnswers, src.ID, batch,
+		func(a *table.SurveyAnswer) string { return a.Month }, func(a *table.SurveyAnswer) string { return answerKey(*a) })
+	fb.cache, ans.cache = cache, cache
+	cache.startFile()
+	in.stop = func() error { return errors.Join(fb.err, ans.err) }
+	fail := func(err error) (*batchRecord, bool, error) {
+		rawCopy.abort(err)
+		fb.abort(err)
+		ans.abort(err)
+		return nil, false, err
+	}
+	b, perr := ingest.Stream(in, name, ingest.Options{
+		Source: src, Location: city.Location(), DistrictID: city.DistrictID, IngestedAt: now},
+		func(it *ingest.Item) { fb.add(red.Feedback(it)) },
+		func(a *table.SurveyAnswer) { red.Answer(a); ans.add(*a) })
+	// The parser may stop before the end (a broken JSON page ends a file): raw/ gets it all.
+	if _, err := io.Copy(io.Discard, in); err != nil && in.err == nil {
+		in.err = err
+	}
+	if in.err != nil {
+		return fail(fmt.Errorf("read %s: %w", key, in.err))
+	}
+	if err := errors.Join(fb.err, ans.err); err != nil {
+		return fail(err)
+	}
+	if got := hex.EncodeToString(hash.Sum(nil)[:10]); got != batch {
+		return fail(fmt.Errorf("inbox object %s changed while it was ingested (batch %s, now %s): run again", key, batch, got))
+	}
+	if err := rawCopy.finish(); err != nil {
+		fb.abort(err)
+		ans.abort(err)
 		return nil, false, fmt.Errorf("copy %s to raw: %w", key, err)
 	}
-
-	b, perr := ingest.Parse(bytes.NewReader(raw), name, ingest.Options{
-		Source: src, Location: city.Location(), DistrictID: city.DistrictID, IngestedAt: now})
 	if perr != nil {
-		// The file as a whole is unreadable: it is quarantined as one bad record, not retried.
+		// The file as a whole is unreadable: it is quarantined as one bad record, not retried,
+		// and what the parser made of it before it gave up is not stored.
+		fb.abort(perr)
+		ans.abort(perr)
+		fb = newPartitionWriter[table.Feedback](ctx, st, "feedback", CuratedFeedback, src.ID, batch, nil, nil)
+		ans = newPartitionWriter[table.SurveyAnswer](ctx, st, "survey_answers", CuratedSurveyAnswers, src.ID, batch, nil, nil)
 		b = &ingest.Batch{Bad: []ingest.Bad{{File: name, Reason: "unreadable file", Detail: perr.Error()}}}
 	}
-	all := red.Apply(b)
-	feedback := dedupe(all, func(f table.Feedback) string { return f.ID })
-	answers := dedupe(b.Answers, answerKey)
-	rec.Duplicates = len(all) - len(feedback) + len(b.Answers) - len(answers)
-
-	// Records stored by earlier batches (overlapping API windows, re-exports) are dropped by
-	// the id index of their partition; this batch's own index is ignored, so a re-run after a
-	// crash writes the same objects again.
-	var dups int
-	feedback, dups, err = dropStored(ctx, st, "feedback", src.ID, batch, feedback,
-		func(f table.Feedback) string { return f.Month }, func(f table.Feedback) string { return f.ID })
-	if err != nil {
-		return nil, false, err
-	}
-	rec.Duplicates += dups
-	answers, dups, err = dropStored(ctx, st, "survey_answers", src.ID, batch, answers,
-		func(a table.SurveyAnswer) string { return a.Month }, answerKey)
-	if err != nil {
-		return nil, false, err
-	}
-	rec.Duplicates += dups
-
-	for month, rows := range groupBy(feedback, func(f table.Feedback) string { return f.Month }) {
-		k := fmt.Sprintf("%ssource=%s/month=%s/%s.parquet", CuratedFeedback, src.ID, month, batch)
-		if err := putParquet(ctx, st, k, rows); err != nil {
+	red.Bad(b.Bad)
+	for _, w := range []interface{ finish() ([]string, error) }{fb, ans} {
+		objs, err := w.finish()
+		if err != nil {
+			fb.abort(err)
+			ans.abort(err)
 			return nil, false, err
 		}
-		rec.Objects = append(rec.Objects, k)
-		if err := putIDIndex(ctx, st, "feedback", src.ID, month, batch, rows, func(f table.Feedback) string { return f.ID }); err != nil {
-			return nil, false, err
-		}
+		rec.Objects = append(rec.Objects, objs...)
 	}
-	for month, rows := range groupBy(answers, func(a table.SurveyAnswer) string { return a.Month }) {
-		k := fmt.Sprintf("%ssource=%s/month=%s/%s.parquet", CuratedSurveyAnswers, src.ID, month, batch)
-		if err := putParquet(ctx, st, k, rows); err != nil {
-			return nil, false, err
-		}
-		rec.Objects = append(rec.Objects, k)
-		if err := putIDIndex(ctx, st, "survey_answers", src.ID, month, batch, rows, answerKey); err != nil {
-			return nil, false, err
-		}
-	}
+	rec.Duplicates = fb.duplicates + ans.duplicates
 	if len(b.Bad) > 0 {
 		var buf bytes.Buffer
 		enc := json.NewEncoder(&buf)
@@ -207,12 +241,243 @@ func ingestFile(ctx context.Context, st store.Store, city *config.City, red *ing
 		rec.Objects = append(rec.Objects, k)
 	}
 	slices.Sort(rec.Objects)
-	rec.Feedback, rec.Answers, rec.Bad = len(feedback), len(answers), len(b.Bad)
+	rec.Feedback, rec.Answers, rec.Bad = fb.rows, ans.rows, len(b.Bad)
 	// Written last: its presence means every object above is complete.
 	if err := putJSON(ctx, st, stateKey, rec); err != nil {
 		return nil, false, err
 	}
 	return rec, false, nil
+}
+
+// batchID is the id of an inbox object's batch: a hash of its source and bytes, read as a
+// stream.
+func batchID(ctx context.Context, st store.Store, source, key string) (string, error) {
+	body, err := st.Get(ctx, key)
+	if err != nil {
+		return "", fmt.Errorf("read %s: %w", key, err)
+	}
+	defer body.Close()
+	h := sha256.New()
+	h.Write([]byte(source + "\x00"))
+	if _, err := io.Copy(h, body); err != nil {
+		return "", fmt.Errorf("read %s: %w", key, err)
+	}
+	return hex.EncodeToString(h.Sum(nil)[:10]), nil
+}
+
+// inputReader is the parser's view of an inbox object: it remembers a read error, which
+// is the store's fault and not the file's, and it stops the parser once writing has failed.
+type inputReader struct {
+	r    io.Reader
+	err  error
+	stop func() error
+}
+
+func (r *inputReader) Read(p []byte) (int, error) {
+	if r.stop != nil {
+		if err := r.stop(); err != nil {
+			return 0, err
+		}
+	}
+	n, err := r.r.Read(p)
+	if err != nil && !errors.Is(err, io.EOF) && r.err == nil {
+		r.err = err
+	}
+	return n, err
+}
+
+// pendingPut is an object being written through a pipe while it is made.
+type pendingPut struct {
+	pipe *io.PipeWriter
+	done chan error
+}
+
+// startPut starts writing key from what is written to the returned pipe; the object exists
+// only once finish has returned nil (Store.Put never shows a partial object, and a pipe
+// closed with an error fails the Put).
+func startPut(ctx context.Context, st store.Store, key string) *pendingPut {
+	pr, pw := io.Pipe()
+	p := &pendingPut{pipe: pw, done: make(chan error, 1)}
+	go func() {
+		err := st.Put(ctx, key, pr)
+		// Unblock the writer if Put stopped reading early.
+		pr.CloseWithError(cmp.Or(err, io.ErrClosedPipe))
+		p.done <- err
+	}()
+	return p
+}
+
+// finish ends the object and waits for it to be stored.
+func (p *pendingPut) finish() error {
+	p.pipe.Close()
+	return <-p.done
+}
+
+// abort fails the Put, so that no object is stored, and waits for it.
+func (p *pendingPut) abort(err error) {
+	p.pipe.CloseWithError(fmt.Errorf("ingest aborted: %w", err))
+	<-p.done
+}
+
+// partitionWriter writes one table's rows of a batch as they come, one Parquet object per
+// month (curated/<table>/source=<s>/month=<m>/<batch>.parquet), deduplicating them by id
+// within the batch and against the id index of earlier batches, and at the end writes the
+// batch's id index of each month.
+//
+// Memory does not grow with the batch's rows, but for 16 bytes or so of id per row: the
+// rows of all open months together are held to one row group (table.Writer, which keeps the
+// buffers of its largest row group until closed), and when they would be more, the months
+// other than the one being written are finished. A month whose
+// rows come back after that (an export not in time order) gets a further part,
+// <batch>-2.parquet, and so on.
+type partitionWriter[T any] struct {
+	ctx                     context.Context
+	st                      store.Store
+	tbl, prefix, src, batch string
+	month, id               func(*T) string
+	open                    map[string]*monthPart[T]
+	parts                   map[string]int    // parts started per month
+	monthIdx                map[string]uint16 // months by number, from 1
+	months                  []string          // and back
+	seen                    ids               // this batch's ids, valued by month number
+	stored                  map[string]ids    // earlier batches' ids, by month
+	cache                   *idCache          // where they come from
+	objects                 []string
+	rows, duplicates        int
+	err                     error
+}
+
+// writerBudget is the most rows a partitionWriter's open months hold together.
+var writerBudget = table.RowGroupRows
+
+type monthPart[T any] struct {
+	w    *table.Writer[T]
+	put  *pendingPut
+	key  string
+	held int // the most rows it has held at once
+}
+
+func newPartitionWriter[T any](ctx context.Context, st store.Store, tbl, prefix, src, batch string, month, id func(*T) string) *partitionWriter[T] {
+	return &partitionWriter[T]{ctx: ctx, st: st, tbl: tbl, prefix: prefix, src: src, batch: batch, month: month, id: id,
+		open: map[string]*monthPart[T]{}, parts: map[string]int{}, monthIdx: map[string]uint16{},
+		seen: newIDs(), stored: map[string]ids{}}
+}
+
+// add writes a row unless its id was seen before in this batch or is stored by an earlier one.
+func (w *partitionWriter[T]) add(row T) {
+	if w.err != nil {
+		return
+	}
+	m, id := w.month(&row), w.id(&row)
+	if _, dup := w.seen.get(id); dup {
+		w.duplicates++
+		return
+	}
+	n, ok := w.monthIdx[m]
+	if !ok {
+		if len(w.months) == math.MaxUint16 {
+			w.err = fmt.Errorf("%s: more than %d months in one batch", w.tbl, math.MaxUint16)
+			return
+		}
+		w.months = append(w.months, m)
+		n = uint16(len(w.months))
+		w.monthIdx[m] = n
+	}
+	stored, ok := w.stored[m]
+	if !ok {
+		var err error
+		if stored, err = w.cache.load(w.ctx, w.st, idIndexDir(w.tbl, w.src, m), w.batch); err != nil {
+			w.err = err
+			return
+		}
+		w.stored[m] = stored
+	}
+	if _, dup := stored.get(id); dup {
+		// Marked seen (as month 0, in no index) so a second copy in this batch counts once.
+		w.seen.put(id, 0)
+		w.duplicates++
+		return
+	}
+	w.seen.put(id, n)
+	p := w.open[m]
+	if p == nil {
+		w.parts[m]++
+		k := fmt.Sprintf("%ssource=%s/month=%s/%s.parquet", w.prefix, w.src, m, w.batch)
+		if w.parts[m] > 1 {
+			k = fmt.Sprintf("%ssource=%s/month=%s/%s-%d.parquet", w.prefix, w.src, m, w.batch, w.parts[m])
+		}
+		put := startPut(w.ctx, w.st, k)
+		p = &monthPart[T]{w: table.NewWriter[T](put.pipe), put: put, key: k}
+		w.open[m] = p
+	}
+	if err := p.w.Add(row); err != nil {
+		w.err = fmt.Errorf("write %s: %w", p.key, err)
+		return
+	}
+	w.rows++
+	p.held = max(p.held, p.w.Buffered())
+	if len(w.open) > 1 {
+		// A writer keeps the buffers of its largest row group until it is closed.
+		held := 0
+		for _, o := range w.open {
+			held += o.held
+		}
+		if held > writerBudget {
+			for om, o := range w.open {
+				if om != m {
+					if err := w.closePart(om, o); err != nil {
+						w.err = err
+						return
+					}
+				}
+			}
+		}
+	}
+}
+
+func (w *partitionWriter[T]) closePart(m string, p *monthPart[T]) error {
+	delete(w.open, m)
+	if err := p.w.Close(); err != nil {
+		p.put.abort(err)
+		return fmt.Errorf("write %s: %w", p.key, err)
+	}
+	if err := p.put.finish(); err != nil {
+		return fmt.Errorf("write %s: %w", p.key, err)
+	}
+	w.objects = append(w.objects, p.key)
+	return nil
+}
+
+// finish ends every month's object, then writes each month's id index, and returns the
+// objects written.
+func (w *partitionWriter[T]) finish() ([]string, error) {
+	if w.err != nil {
+		return nil, w.err
+	}
+	for _, m := range slices.Sorted(maps.Keys(w.open)) {
+		if err := w.closePart(m, w.open[m]); err != nil {
+			w.err = err
+			return nil, err
+		}
+	}
+	for n, m := range w.months {
+		if err := putIDIndex(w.ctx, w.st, w.tbl, w.src, m, w.batch, w.seen, uint16(n+1)); err != nil {
+			w.err = err
+			return nil, err
+		}
+	}
+	return w.objects, nil
+}
+
+// abort fails the objects not yet written, so that none of them is stored.
+func (w *partitionWriter[T]) abort(err error) {
+	for m, p := range w.open {
+		p.put.abort(err)
+		delete(w.open, m)
+	}
+	if w.err == nil {
+		w.err = err
+	}
 }
 
 // IDIndexPrefix holds, per table, source and month, one object per batch listing the record
@@ -228,83 +493,177 @@ func answerKey(a table.SurveyAnswer) string {
 	return ingest.RecordID(a.SurveyID, a.ResponseID+"\x00"+a.QuestionID)
 }
 
-// dropStored removes the rows whose id another batch has already stored in the same
-// partition, and says how many it removed.
-func dropStored[T any](ctx context.Context, st store.Store, tbl, source, batch string, rows []T, month, id func(T) string) ([]T, int, error) {
-	stored := map[string]map[string]bool{}
-	out := rows[:0:0]
-	for _, r := range rows {
-		m := month(r)
-		ids, ok := stored[m]
-		if !ok {
-			var err error
-			if ids, err = readIDIndex(ctx, st, idIndexDir(tbl, source, m), batch); err != nil {
-				return nil, 0, err
-			}
-			stored[m] = ids
-		}
-		if !ids[id(r)] {
-			out = append(out, r)
-		}
-	}
-	return out, len(rows) - len(out), nil
+// idCache holds, for one ingest run, the ids the id index holds for the partitions the file
+// being ingested writes, with the index objects they were read from: the next file of the
+// same partitions reads only the index objects written since, not every earlier batch's
+// again. Partitions the file does not write are dropped, so it holds what one file needs.
+type idCache struct {
+	parts map[string]*cachedIndex // by index directory
 }
 
-func readIDIndex(ctx context.Context, st store.Store, dir, batch string) (map[string]bool, error) {
+type cachedIndex struct {
+	ids  ids
+	read map[string]bool // index objects read into ids
+	used bool            // by the file being ingested
+}
+
+// startFile drops the partitions the last file did not use.
+func (c *idCache) startFile() {
+	for dir, p := range c.parts {
+		if !p.used {
+			delete(c.parts, dir)
+		}
+		p.used = false
+	}
+}
+
+// load returns the ids that batches other than batch stored in one partition.
+func (c *idCache) load(ctx context.Context, st store.Store, dir, batch string) (ids, error) {
+	own := dir + batch + ".ids"
+	p := c.parts[dir]
+	if p != nil && p.read[own] {
+		// This batch's own index, left by a run that died before its state record, was read
+		// for another file: its ids are not "stored by another batch". Read the rest anew.
+		p = nil
+	}
+	if p == nil {
+		p = &cachedIndex{ids: newIDs(), read: map[string]bool{}}
+		c.parts[dir] = p
+	}
+	p.used = true
 	infos, err := st.List(ctx, dir)
 	if err != nil {
-		return nil, fmt.Errorf("list id index %s: %w", dir, err)
+		return ids{}, fmt.Errorf("list id index %s: %w", dir, err)
 	}
-	ids := map[string]bool{}
 	for _, in := range infos {
-		if path.Base(in.Key) == batch+".ids" {
+		if in.Key == own || p.read[in.Key] {
 			continue
 		}
-		b, err := store.ReadAll(ctx, st, in.Key)
-		if err != nil {
-			return nil, fmt.Errorf("read id index: %w", err)
+		if err := readIDs(ctx, st, in.Key, &p.ids); err != nil {
+			delete(c.parts, dir) // partly read
+			return ids{}, fmt.Errorf("read id index: %w", err)
 		}
-		for _, id := range strings.Split(string(b), "\n") {
-			if id != "" {
-				ids[id] = true
-			}
-		}
+		p.read[in.Key] = true
 	}
-	return ids, nil
+	return p.ids, nil
 }
 
-func putIDIndex[T any](ctx context.Context, st store.Store, tbl, source, month, batch string, rows []T, id func(T) string) error {
-	ids := make([]string, len(rows))
-	for i, r := range rows {
-		ids[i] = id(r)
+func readIDs(ctx context.Context, st store.Store, key string, into *ids) error {
+	body, err := st.Get(ctx, key)
+	if err != nil {
+		return err
 	}
-	slices.Sort(ids)
+	defer body.Close()
+	sc := bufio.NewScanner(body)
+	sc.Buffer(make([]byte, 0, 4096), 1<<20)
+	for sc.Scan() {
+		if id := sc.Text(); id != "" {
+			into.put(id, 0)
+		}
+	}
+	if err := sc.Err(); err != nil {
+		return fmt.Errorf("%s: %w", key, err)
+	}
+	return nil
+}
+
+// putIDIndex writes the sorted ids, one a line, that this batch stored in one partition:
+// those of seen valued n. It writes nothing for a partition with none.
+func putIDIndex(ctx context.Context, st store.Store, tbl, source, month, batch string, seen ids, n uint16) error {
+	var hexIDs [][12]byte
+	for id, v := range seen.hex {
+		if v == n {
+			hexIDs = append(hexIDs, id)
+		}
+	}
+	var other []string
+	for id, v := range seen.other {
+		if v == n {
+			other = append(other, id)
+		}
+	}
+	if len(hexIDs)+len(other) == 0 {
+		return nil
+	}
+	// Lower-case hex sorts as its bytes do.
+	slices.SortFunc(hexIDs, func(a, b [12]byte) int { return bytes.Compare(a[:], b[:]) })
+	slices.Sort(other)
 	k := idIndexDir(tbl, source, month) + batch + ".ids"
-	if err := st.Put(ctx, k, strings.NewReader(strings.Join(ids, "\n")+"\n")); err != nil {
+	put := startPut(ctx, st, k)
+	bw := bufio.NewWriterSize(put.pipe, 64<<10)
+	var line [25]byte
+	line[24] = '\n'
+	for len(hexIDs) > 0 || len(other) > 0 {
+		if len(hexIDs) > 0 {
+			hex.Encode(line[:24], hexIDs[0][:])
+			if len(other) == 0 || string(line[:24]) < other[0] {
+				bw.Write(line[:])
+				hexIDs = hexIDs[1:]
+				continue
+			}
+		}
+		bw.WriteString(other[0])
+		bw.WriteByte('\n')
+		other = other[1:]
+	}
+	if err := bw.Flush(); err != nil {
+		put.abort(err)
+		return fmt.Errorf("write id index %s: %w", k, err)
+	}
+	if err := put.finish(); err != nil {
 		return fmt.Errorf("write id index %s: %w", k, err)
 	}
 	return nil
 }
 
-// dedupe keeps the first row of each key, in order.
-func dedupe[T any](rows []T, key func(T) string) []T {
-	seen := make(map[string]bool, len(rows))
-	out := rows[:0:0]
-	for _, r := range rows {
-		k := key(r)
-		if !seen[k] {
-			seen[k] = true
-			out = append(out, r)
-		}
-	}
-	return out
+// ids is a set of record ids, each with a small value: RecordID's 24 lower-case hex digits
+// are kept as their 12 bytes, a third of what the string costs; any other id as a string.
+type ids struct {
+	hex   map[[12]byte]uint16
+	other map[string]uint16
 }
 
-// groupBy splits rows by a key; rows keep their order and the map's keys are partitions.
-func groupBy[T any](rows []T, key func(T) string) map[string][]T {
-	out := map[string][]T{}
-	for _, r := range rows {
-		out[key(r)] = append(out[key(r)], r)
+func newIDs() ids { return ids{hex: map[[12]byte]uint16{}, other: map[string]uint16{}} }
+
+func (s ids) get(id string) (uint16, bool) {
+	if k, ok := hexID(id); ok {
+		v, ok := s.hex[k]
+		return v, ok
 	}
-	return out
+	v, ok := s.other[id]
+	return v, ok
+}
+
+func (s ids) put(id string, v uint16) {
+	if k, ok := hexID(id); ok {
+		s.hex[k] = v
+		return
+	}
+	s.other[id] = v
+}
+
+// hexID decodes 24 lower-case hex digits; upper case would not encode back the same.
+func hexID(id string) (k [12]byte, ok bool) {
+	if len(id) != 24 {
+		return k, false
+	}
+	for i := range k {
+		hi, ok1 := hexDigit(id[2*i])
+		lo, ok2 := hexDigit(id[2*i+1])
+		if !ok1 || !ok2 {
+			return k, false
+		}
+		k[i] = hi<<4 | lo
+	}
+	return k, true
+}
+
+func hexDigit(c byte) (byte, bool) {
+	switch {
+	case c >= '0' && c <= '9':
+		return c - '0', true
+	case c >= 'a' && c <= 'f':
+		return c - 'a' + 10, true
+	}
+	return 0, false
 }

@@ -4,7 +4,9 @@
 // thin adapters over these functions, so a laptop runs exactly what AWS runs.
 //
 // Every stage is idempotent: objects are named after their input, finished work is recorded
-// under state/, and a second run over the same input changes nothing.
+// under state/, and a second run over the same input changes nothing. A stage stopped at any
+// point — its context cancelled, its process killed, a write torn — and run again ends where
+// an uninterrupted run ends, and sends no report twice (crash_test.go).
 package pipeline
 
 import (

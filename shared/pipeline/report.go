@@ -3,6 +3,7 @@ package pipeline
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -129,6 +130,9 @@ func reportOne(ctx context.Context, st store.Store, ledger *mail.Ledger, city *c
 	switch rec, err := ledger.Status(ctx, doc.Quarter, to.Key); {
 	case err == nil && rec.Status == mail.StatusSent:
 		r.Subject, r.MessageID = rec.Subject, rec.MessageID
+		if err := restoreSentRecords(ctx, st, rec); err != nil {
+			return DeliveryFailed, err
+		}
 		log.Info("report already sent; skipping", "message_id", rec.MessageID, "sent_at", rec.SentAt)
 		return DeliverySkipped, nil
 	case err != nil && !errors.Is(err, store.ErrNotFound):
@@ -187,4 +191,30 @@ func reportOne(ctx context.Context, st store.Store, ledger *mail.Ledger, city *c
 	default:
 		return DeliveryFailed, err
 	}
+}
+
+// restoreSentRecords rewrites the ledger key and the copy beside the report from a sent
+// record when either is missing or not "sent": a run that died while the ledger settled a
+// retried attempt, or between its writes, left them so, and a skipped recipient is never
+// settled again. The bytes are those the ledger writes.
+func restoreSentRecords(ctx context.Context, st store.Store, rec mail.Record) error {
+	b, err := json.MarshalIndent(rec, "", "  ")
+	if err != nil {
+		return fmt.Errorf("encode sent record: %w", err)
+	}
+	b = append(b, '\n')
+	for _, key := range []string{mail.LedgerKey(rec.Quarter, rec.Recipient), mail.SentKey(rec.Quarter, rec.Recipient)} {
+		old, err := store.ReadAll(ctx, st, key)
+		if err != nil && !errors.Is(err, store.ErrNotFound) {
+			return fmt.Errorf("read %s: %w", key, err)
+		}
+		var cur mail.Record
+		if err == nil && json.Unmarshal(old, &cur) == nil && cur.Status == mail.StatusSent {
+			continue
+		}
+		if err := st.Put(ctx, key, bytes.NewReader(b)); err != nil {
+			return fmt.Errorf("restore sent record %s: %w", key, err)
+		}
+	}
+	return nil
 }

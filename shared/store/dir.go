@@ -146,6 +146,7 @@ func (d *Dir) List(ctx context.Context, prefix string) ([]Info, error) {
 			}
 			return err
 		}
+		// A temporary file is a write in progress, or one a killed process left: never an object.
 		if e.IsDir() || strings.HasPrefix(e.Name(), ".tmp-") {
 			return nil
 		}
@@ -158,6 +159,9 @@ func (d *Dir) List(ctx context.Context, prefix string) ([]Info, error) {
 			return nil
 		}
 		st, err := e.Info()
+		if errors.Is(err, fs.ErrNotExist) {
+			return nil // deleted by another writer since the directory was read
+		}
 		if err != nil {
 			return err
 		}

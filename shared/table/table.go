@@ -160,9 +160,37 @@ var codec = &zstd.Codec{Level: zstd.SpeedFastest}
 // to hold in memory twice and large enough for Athena to read in one request.
 const rowGroupRows = 64 << 10
 
+// RowGroupRows is the most rows in one row group of the files Write and Writer write.
+const RowGroupRows = rowGroupRows
+
 // Write writes rows as one Parquet file. Times are stored in UTC.
 func Write[T any](w io.Writer, rows []T) error {
-	pw := parquet.NewGenericWriter[T](w,
+	pw := NewWriter[T](w)
+	if err := pw.Write(rows...); err != nil {
+		return err
+	}
+	return pw.Close()
+}
+
+// writeBatch is how many rows a Writer hands parquet-go at a time. parquet-go cuts pages
+// only between the 64-row slices it cuts each write into, counted from the write's first
+// row: writes of a multiple of 64 rows, as row groups also are, give the file that one write
+// of all the rows gives.
+const writeBatch = 512
+
+// Writer writes one Parquet file a row at a time, as Write would write it from all the rows
+// at once: it holds at most a row group (rowGroupRows rows) before writing it to the
+// underlying writer, whatever the number of rows.
+type Writer[T any] struct {
+	pw       *parquet.GenericWriter[T]
+	batch    []T
+	buffered int // rows in the row group being built
+	rows     int64
+}
+
+// NewWriter starts a Parquet file on w; Close ends it.
+func NewWriter[T any](w io.Writer) *Writer[T] {
+	return &Writer[T]{pw: parquet.NewGenericWriter[T](w,
 		parquet.Compression(codec),
 		parquet.DataPageVersion(1),
 		parquet.DefaultEncoding(&parquet.Plain),
@@ -170,11 +198,96 @@ func Write[T any](w io.Writer, rows []T) error {
 		// Column buffers hold a row group until it is compressed: bounding its rows bounds
 		// the writer's memory whatever the number of rows.
 		parquet.MaxRowsPerRowGroup(rowGroupRows),
-	)
-	if _, err := pw.Write(rows); err != nil {
+	)}
+}
+
+// Write adds rows to the file.
+func (w *Writer[T]) Write(rows ...T) error {
+	if len(w.batch) == 0 && len(rows) >= writeBatch {
+		// Whole batches go straight through, without a copy.
+		n := len(rows) / writeBatch * writeBatch
+		if err := w.write(rows[:n]); err != nil {
+			return err
+		}
+		rows = rows[n:]
+	}
+	for len(rows) > 0 {
+		if w.batch == nil {
+			w.batch = make([]T, 0, writeBatch)
+		}
+		n := min(len(rows), writeBatch-len(w.batch))
+		w.batch = append(w.batch, rows[:n]...)
+		rows = rows[n:]
+		if len(w.batch) == writeBatch {
+			if err := w.write(w.batch); err != nil {
+				return err
+			}
+			clear(w.batch)
+			w.batch = w.batch[:0]
+		}
+	}
+	return nil
+}
+
+// Add adds one row to the file: Write without the slice, which would cost an allocation.
+func (w *Writer[T]) Add(row T) error {
+	if w.batch == nil {
+		w.batch = make([]T, 0, writeBatch)
+	}
+	w.batch = append(w.batch, row)
+	if len(w.batch) < writeBatch {
+		return nil
+	}
+	err := w.write(w.batch)
+	clear(w.batch)
+	w.batch = w.batch[:0]
+	return err
+}
+
+func (w *Writer[T]) write(rows []T) error {
+	if _, err := w.pw.Write(rows); err != nil {
 		return fmt.Errorf("write parquet rows: %w", err)
 	}
-	if err := pw.Close(); err != nil {
+	w.rows += int64(len(rows))
+	w.buffered = (w.buffered + len(rows)) % rowGroupRows
+	return nil
+}
+
+// Buffered is the number of rows held in memory: those of the row group being built.
+func (w *Writer[T]) Buffered() int { return w.buffered + len(w.batch) }
+
+// Rows is the number of rows written so far.
+func (w *Writer[T]) Rows() int64 { return w.rows + int64(len(w.batch)) }
+
+// Flush writes the rows held so far as a row group of their own, freeing their memory: a
+// file's row groups are then not all rowGroupRows long, but its rows are the same.
+func (w *Writer[T]) Flush() error {
+	if err := w.flushBatch(); err != nil {
+		return err
+	}
+	if err := w.pw.Flush(); err != nil {
+		return fmt.Errorf("flush parquet row group: %w", err)
+	}
+	w.buffered = 0
+	return nil
+}
+
+func (w *Writer[T]) flushBatch() error {
+	if len(w.batch) == 0 {
+		return nil
+	}
+	err := w.write(w.batch)
+	clear(w.batch)
+	w.batch = w.batch[:0]
+	return err
+}
+
+// Close writes what is held and the file's footer.
+func (w *Writer[T]) Close() error {
+	if err := w.flushBatch(); err != nil {
+		return err
+	}
+	if err := w.pw.Close(); err != nil {
 		return fmt.Errorf("close parquet writer: %w", err)
 	}
 	return nil

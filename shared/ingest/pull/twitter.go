@@ -32,7 +32,7 @@ func (r *run) twitter() (Cursor, error) {
 		tag = windowTag(start, r.now)
 	}
 	next := r.cur
-	for {
+	for fetched := 1; ; fetched++ {
 		if token != "" {
 			q.Set("next_token", token)
 		}
@@ -66,7 +66,9 @@ func (r *run) twitter() (Cursor, error) {
 		if token == "" {
 			break
 		}
-		if r.maxPages() {
+		// Empty pages that still give a next_token are not stored: count them too, or a
+		// vendor that sends them forever holds the run forever.
+		if r.maxPages() || fetched >= r.cfg.MaxPages {
 			next.Resume, next.Pending = token, newest
 			if next.SinceID == "" {
 				// The resumed run must ask for the same window, or X rejects the token.
