@@ -37,10 +37,12 @@ type Computer struct {
 
 	partials map[string]map[Quarter]*partial // KPI id -> quarter -> aggregate of feedback
 	seen     map[uint64]struct{}             // hashes of feedback ids
-	totals   map[Quarter]int64               // all feedback records of each quarter
+	totals   [Trend]int64                    // all feedback records of each quarter of the window
 	topics   map[string]*topicAgg
 	phrases  map[string]*phraseAgg
 	sources  map[string]int64
+	source   string                 // the source of the last record of the quarter, and
+	nSource  int64                  // how many records of it came in a row, not yet in sources
 	resp     map[string]*respondent // source, response id -> survey response
 	respKeys []string               // keys of resp, sorted: set by Document
 
@@ -55,28 +57,63 @@ type Computer struct {
 type partial struct {
 	n, pos, neg int64
 	authors     hashSet   // unique_contributors: hashes of author keys
-	days        []float64 // time_to_close: days from created to closed
+	days        durations // time_to_close: from created to closed
 }
 
 // hashSet is a set of 64-bit hashes in an open-addressed table (linear probing, at most
-// three quarters full): an insert is one or two cache misses, where sorting and
-// deduplicating a slice of every hash seen cost several times more on ten million rows.
+// three quarters full). Hashes are inserted a batch at a time: the batch's home slots are
+// loaded first, in a loop whose loads do not depend on each other, so that the CPU overlaps
+// their cache misses; one insert at a time waited for each miss in turn, and on a million
+// authors the table is far larger than the caches.
 type hashSet struct {
 	slots []uint64 // 0 is an empty slot; the hash 0 is kept in zero
 	n     int      // nonzero slots used
 	zero  bool
+	pend  []uint64 // added, not yet inserted
+	sink  uint64   // keeps the loads of the warming loop
 }
 
+const hashBatch = 256
+
 func (s *hashSet) add(h uint64) {
+	if s.pend == nil {
+		s.pend = make([]uint64, 0, hashBatch)
+	}
+	s.pend = append(s.pend, h)
+	if len(s.pend) == hashBatch {
+		s.flush()
+	}
+}
+
+func slotOf(h, mask uint64) uint64 { return (h * 0x9e3779b97f4a7c15) >> 32 & mask }
+
+// flush inserts the pending hashes.
+func (s *hashSet) flush() {
+	if len(s.pend) == 0 {
+		return
+	}
+	for 4*(s.n+len(s.pend)) > 3*len(s.slots) {
+		s.grow()
+	}
+	mask := uint64(len(s.slots) - 1)
+	var sum uint64
+	for _, h := range s.pend {
+		sum += s.slots[slotOf(h, mask)]
+	}
+	s.sink += sum
+	for _, h := range s.pend {
+		s.insert(h, mask)
+	}
+	s.pend = s.pend[:0]
+}
+
+// insert puts h in a table that has room for it.
+func (s *hashSet) insert(h, mask uint64) {
 	if h == 0 {
 		s.zero = true
 		return
 	}
-	if 4*(s.n+1) > 3*len(s.slots) {
-		s.grow()
-	}
-	mask := uint64(len(s.slots) - 1)
-	for i := (h * 0x9e3779b97f4a7c15) >> 32 & mask; ; i = (i + 1) & mask {
+	for i := slotOf(h, mask); ; i = (i + 1) & mask {
 		switch s.slots[i] {
 		case h:
 			return
@@ -92,23 +129,27 @@ func (s *hashSet) grow() {
 	old := s.slots
 	s.slots = make([]uint64, max(2*len(old), 1<<10))
 	s.n = 0
+	mask := uint64(len(s.slots) - 1)
 	for _, h := range old {
 		if h != 0 {
-			s.add(h)
+			s.insert(h, mask)
 		}
 	}
 }
 
-func (s *hashSet) merge(o hashSet) {
+func (s *hashSet) merge(o *hashSet) {
+	o.flush()
 	for _, h := range o.slots {
 		if h != 0 {
 			s.add(h)
 		}
 	}
+	s.flush()
 	s.zero = s.zero || o.zero
 }
 
 func (s *hashSet) len() int {
+	s.flush()
 	if s.zero {
 		return s.n + 1
 	}
@@ -137,13 +178,16 @@ type quoteList struct {
 }
 
 func (l *quoteList) add(r *table.ScoredFeedback) {
+	if len(r.Text) < 40 {
+		return // not quotable (see quotable): the rows of a reader that defers the text
+	}
 	// Both tests only filter: the cheap comparison with the worst kept goes first.
 	if l.full {
 		probe := candidate{id: r.ID, sentiment: r.Sentiment}
 		if r.Engagement != nil {
 			probe.engagement = *r.Engagement
 		}
-		if compareQuotes(probe, l.worst) >= 0 {
+		if compareQuotesAt(&probe, &l.worst) >= 0 {
 			return
 		}
 	}
@@ -154,6 +198,20 @@ func (l *quoteList) add(r *table.ScoredFeedback) {
 	if len(l.qs) > 2*maxQuoteCandidates {
 		l.cut()
 	}
+}
+
+// mayTake reports whether r could enter the list whatever its id and text: what a reader
+// that has not read them yet asks. An empty id sorts before every other, so a tie on
+// engagement and sentiment with the worst kept answers yes.
+func (l *quoteList) mayTake(r *table.ScoredFeedback) bool {
+	if !l.full {
+		return true
+	}
+	probe := candidate{sentiment: r.Sentiment}
+	if r.Engagement != nil {
+		probe.engagement = *r.Engagement
+	}
+	return compareQuotesAt(&probe, &l.worst) < 0
 }
 
 func (l *quoteList) cut() {
@@ -203,7 +261,6 @@ func NewComputer(city *config.City, q Quarter, opts ...Option) *Computer {
 		quarter:  q,
 		partials: map[string]map[Quarter]*partial{},
 		seen:     map[uint64]struct{}{},
-		totals:   map[Quarter]int64{},
 		topics:   map[string]*topicAgg{},
 		phrases:  map[string]*phraseAgg{},
 		sources:  map[string]int64{},
@@ -302,63 +359,123 @@ func hash(prefix byte, s string) uint64 {
 // AddFeedback folds scored feedback rows in.
 func (c *Computer) AddFeedback(rows []table.ScoredFeedback) {
 	for i := range rows {
-		r := &rows[i]
-		wi := c.windowIndex(r.CreatedAt)
-		if wi < 0 {
-			continue
-		}
-		q := c.window[wi]
-		if c.seen != nil {
-			h := hash('f', r.ID)
-			if _, dup := c.seen[h]; dup {
-				continue
-			}
-			c.seen[h] = struct{}{}
-		}
-		c.totals[q]++
-		for fi, ki := range c.feedback {
-			k := &c.city.KPIs[ki]
-			if !matchFeedback(*k, r) {
-				continue
-			}
-			p := c.cache[fi][wi]
-			if p == nil {
-				p = c.partial(k.ID, q)
-				c.cache[fi][wi] = p
-			}
-			switch k.Kind {
-			case config.KindUniqueContributors:
-				if r.AuthorKey == nil {
-					continue
-				}
-				p.authors.add(hash('a', *r.AuthorKey))
-				p.n++
-			case config.KindTimeToClose:
-				if r.ClosedAt == nil || r.ClosedAt.Before(r.CreatedAt) {
-					continue
-				}
-				p.days = append(p.days, float64(r.ClosedAt.UnixMilli()-r.CreatedAt.UnixMilli())/msPerDay)
-				p.n++
-			default:
-				p.n++
-				switch r.SentimentLabel {
-				case "positive":
-					p.pos++
-				case "negative":
-					p.neg++
-				}
-			}
-		}
-		if b := c.back(q); b <= baseline {
-			c.addPhrases(r, b)
-		}
-		if q == c.quarter {
-			c.addCurrent(r)
-		}
+		c.FoldRow(&rows[i])
 	}
 }
 
+// FoldRow folds one row in, as AddFeedback, and returns MayQuote of the row, which it finds
+// on the way.
+func (c *Computer) FoldRow(r *table.ScoredFeedback) (mayQuote bool) {
+	wi := c.windowIndex(r.CreatedAt)
+	if wi < 0 {
+		return false
+	}
+	q := c.window[wi]
+	if c.seen != nil {
+		h := hash('f', r.ID)
+		if _, dup := c.seen[h]; dup {
+			return false
+		}
+		c.seen[h] = struct{}{}
+	}
+	c.totals[wi]++
+	for fi, ki := range c.feedback {
+		k := &c.city.KPIs[ki]
+		if !matchFeedback(k, r) {
+			continue
+		}
+		p := c.cache[fi][wi]
+		if p == nil {
+			p = c.partial(k.ID, q)
+			c.cache[fi][wi] = p
+		}
+		switch k.Kind {
+		case config.KindUniqueContributors:
+			if r.AuthorKey == nil {
+				continue
+			}
+			p.authors.add(hash('a', *r.AuthorKey))
+			p.n++
+		case config.KindTimeToClose:
+			if r.ClosedAt == nil || r.ClosedAt.Before(r.CreatedAt) {
+				continue
+			}
+			p.days.add(r.ClosedAt.UnixMilli() - r.CreatedAt.UnixMilli())
+			p.n++
+		default:
+			p.n++
+			switch r.SentimentLabel {
+			case "positive":
+				p.pos++
+			case "negative":
+				p.neg++
+			}
+		}
+	}
+	if b := c.back(q); b <= baseline {
+		mayQuote = c.addPhrases(r, b)
+	}
+	if q == c.quarter {
+		mayQuote = c.addCurrent(r) || mayQuote
+	}
+	return mayQuote
+}
+
 const msPerDay = 86400000
+
+// MayQuote reports whether a row, folded by AddFeedback without its id and text, could be
+// quoted: whether it could enter the quote candidates of one of its topics or keyphrases.
+// A reader that reads the (large) id and text columns only for such rows, and passes those
+// rows, complete, to AddQuotes once their rows are folded, gets the Document it would have
+// got from AddFeedback of the complete rows: a row without text is never a candidate, and
+// the lists only grow more selective, so a row MayQuote turns away would have been skipped.
+// Rows without ids need a computer made with UniqueIDs.
+func (c *Computer) MayQuote(r *table.ScoredFeedback) bool {
+	if c.windowIndex(r.CreatedAt) != Trend-1 {
+		return false // only the reported quarter is quoted
+	}
+	for _, t := range r.Topics {
+		if a := c.topics[t]; a == nil || a.quotes.mayTake(r) {
+			return true
+		}
+	}
+	for _, kp := range r.Keyphrases {
+		if a := c.phrases[normPhrase(kp)]; a == nil || a.quotes.mayTake(r) {
+			return true
+		}
+	}
+	return false
+}
+
+// AddQuotes offers complete rows, already folded by AddFeedback without their text, as
+// quote candidates (see MayQuote); it counts nothing.
+func (c *Computer) AddQuotes(rows []table.ScoredFeedback) {
+	for i := range rows {
+		r := &rows[i]
+		if c.windowIndex(r.CreatedAt) != Trend-1 {
+			continue
+		}
+		for _, t := range r.Topics {
+			if a := c.topics[t]; a != nil {
+				a.quotes.add(r)
+			}
+		}
+		c.eachPhrase(r, func(a *phraseAgg) { a.quotes.add(r) })
+	}
+}
+
+// eachPhrase calls f with the aggregate of each distinct keyphrase of r that has one.
+func (c *Computer) eachPhrase(r *table.ScoredFeedback, f func(*phraseAgg)) {
+	for i, kp := range r.Keyphrases {
+		p := normPhrase(kp)
+		if p == "" || slices.ContainsFunc(r.Keyphrases[:i], func(s string) bool { return normPhrase(s) == p }) {
+			continue
+		}
+		if a := c.phrases[p]; a != nil {
+			f(a)
+		}
+	}
+}
 
 func candidateOf(r *table.ScoredFeedback) candidate {
 	// Clone what is kept: a streaming reader may reuse the memory of the rows it hands over.
@@ -381,11 +498,13 @@ func quotable(r *table.ScoredFeedback) bool {
 	return n >= 40 && n <= 320
 }
 
-func (c *Computer) addCurrent(r *table.ScoredFeedback) {
-	if _, ok := c.sources[r.Source]; !ok {
-		c.sources[strings.Clone(r.Source)] = 0
+func (c *Computer) addCurrent(r *table.ScoredFeedback) (mayQuote bool) {
+	// Rows come an object, and so a source, at a time: count runs, not rows, in the map.
+	if r.Source != c.source {
+		c.flushSource()
+		c.source = strings.Clone(r.Source)
 	}
-	c.sources[r.Source]++
+	c.nSource++
 	for _, t := range r.Topics {
 		a := c.topics[t]
 		if a == nil {
@@ -400,13 +519,22 @@ func (c *Computer) addCurrent(r *table.ScoredFeedback) {
 			a.neg++
 		}
 		a.quotes.add(r)
+		mayQuote = mayQuote || a.quotes.mayTake(r)
+	}
+	return mayQuote
+}
+
+func (c *Computer) flushSource() {
+	if c.nSource > 0 {
+		c.sources[c.source] += c.nSource
+		c.nSource = 0
 	}
 }
 
 // normPhrase is the form keyphrases are counted in.
 func normPhrase(s string) string { return strings.Join(strings.Fields(strings.ToLower(s)), " ") }
 
-func (c *Computer) addPhrases(r *table.ScoredFeedback, back int) {
+func (c *Computer) addPhrases(r *table.ScoredFeedback, back int) (mayQuote bool) {
 	for i, kp := range r.Keyphrases {
 		p := normPhrase(kp)
 		if p == "" || slices.ContainsFunc(r.Keyphrases[:i], func(s string) bool { return normPhrase(s) == p }) {
@@ -420,8 +548,10 @@ func (c *Computer) addPhrases(r *table.ScoredFeedback, back int) {
 		a.count[back]++
 		if back == 0 {
 			a.quotes.add(r)
+			mayQuote = mayQuote || a.quotes.mayTake(r)
 		}
 	}
+	return mayQuote
 }
 
 // AddAnswers folds survey answers in.
@@ -474,23 +604,26 @@ func (c *Computer) Merge(o *Computer) error {
 			d.n += p.n
 			d.pos += p.pos
 			d.neg += p.neg
-			d.authors.merge(p.authors)
+			d.authors.merge(&p.authors)
 			// Exact capacity: on ten million rows these are the largest slices of the stage.
-			if len(d.days) == 0 {
-				// Shared, not copied: nothing changes days in place (estimateOf sorts a clone),
-				// and with cap == len an append on either side reallocates or writes past the other's view.
-				d.days = slices.Clip(p.days)
-			} else if len(p.days) > 0 {
-				d.days = append(append(make([]float64, 0, len(d.days)+len(p.days)), d.days...), p.days...)
+			if d.days.len() == 0 {
+				// Shared, not copied: only sorting changes days in place, which leaves the
+				// other's list the same multiset, and with cap == len an append on either side
+				// reallocates rather than write past the other's view.
+				d.days = p.days.clip()
+			} else if p.days.len() > 0 {
+				d.days = mergeDurations(d.days, p.days)
 			}
 		}
 	}
 	if c.seen != nil {
 		maps.Copy(c.seen, o.seen)
 	}
-	for q, n := range o.totals {
-		c.totals[q] += n
+	for i, n := range o.totals {
+		c.totals[i] += n
 	}
+	c.flushSource()
+	o.flushSource()
 	for s, n := range o.sources {
 		c.sources[s] += n
 	}
@@ -534,8 +667,28 @@ func (c *Computer) Merge(o *Computer) error {
 	return nil
 }
 
-func matchFeedback(k config.KPI, r *table.ScoredFeedback) bool {
-	f := k.Filter
+// Finish readies a partial aggregate for Merge and Document, which it leaves less to do: it
+// sorts the close times, which Merge of two sorted parts merges in linear time, so that parts
+// folded in parallel also sort in parallel. Rows may still be added after it.
+func (c *Computer) Finish() {
+	for _, m := range c.partials {
+		for _, p := range m {
+			p.days.sort()
+			p.authors.flush()
+		}
+	}
+}
+
+// total is the number of feedback records of a quarter.
+func (c *Computer) total(q Quarter) int64 {
+	if !c.inWindow(q) {
+		return 0
+	}
+	return c.totals[Trend-1-c.back(q)]
+}
+
+func matchFeedback(k *config.KPI, r *table.ScoredFeedback) bool {
+	f := &k.Filter
 	if f.Source != "" && f.Source != r.Source || f.Channel != "" && f.Channel != r.Channel {
 		return false
 	}
@@ -561,8 +714,17 @@ func sortQuotes(qs []candidate) {
 	slices.SortFunc(qs, compareQuotes)
 }
 
-func compareQuotes(a, b candidate) int {
-	return cmp.Or(cmp.Compare(b.engagement, a.engagement), cmp.Compare(abs(b.sentiment), abs(a.sentiment)), cmp.Compare(a.id, b.id))
+func compareQuotes(a, b candidate) int { return compareQuotesAt(&a, &b) }
+
+func compareQuotesAt(a, b *candidate) int {
+	// Not cmp.Or: it would compare the ids of every pair, where the first key mostly decides.
+	if c := cmp.Compare(b.engagement, a.engagement); c != 0 {
+		return c
+	}
+	if c := cmp.Compare(abs(b.sentiment), abs(a.sentiment)); c != 0 {
+		return c
+	}
+	return cmp.Compare(a.id, b.id)
 }
 
 // pickQuotes returns up to three of the best candidates, from distinct authors.
@@ -598,7 +760,7 @@ func (c *Computer) Document(now time.Time) *Document {
 	doc := &Document{
 		City: c.city.Name, Quarter: c.quarter.String(), QuarterLabel: c.quarter.Label(),
 		Start: start, End: end, TimeZone: c.city.Location().String(), ComputedAt: now.UTC(),
-		Feedback: c.totals[c.quarter],
+		Feedback: c.total(c.quarter),
 	}
 	for _, r := range c.resp {
 		if r.q == c.quarter {
@@ -624,6 +786,7 @@ func (c *Computer) Document(now time.Time) *Document {
 		return cmp.Or(cmp.Compare(b.Volume, a.Volume), cmp.Compare(a.ID, b.ID))
 	})
 	doc.Emerging = c.emerging()
+	c.flushSource()
 	for s, n := range c.sources {
 		doc.Sources = append(doc.Sources, SourceCount{Source: s, Count: n})
 	}
@@ -698,7 +861,7 @@ func (c *Computer) estimateOf(k config.KPI, q Quarter, weights map[string]float6
 		u := float64(p.authors.len())
 		return estimate{value: u, se: sqrt(u), n: p.n, ok: true}
 	case config.KindShareOfVoice:
-		m := c.totals[q]
+		m := c.total(q)
 		if m == 0 {
 			return estimate{}
 		}
@@ -710,12 +873,10 @@ func (c *Computer) estimateOf(k config.KPI, q Quarter, weights map[string]float6
 		}
 		// Sorted in place, not a clone: the order of the list means nothing, and on ten
 		// million rows a copy is tens of megabytes at the stage's peak.
-		if !slices.IsSorted(p.days) {
-			slices.Sort(p.days)
-		}
-		days := slices.Clip(p.days)
+		p.days.sort()
+		days := p.days.clip()
 		lo, hi := medianInterval(days)
-		return estimate{value: quantileCont(days, 0.5), p90: quantileCont(days, 0.9), n: p.n, ok: true,
+		return estimate{value: quantileCont(days.len(), days.at, 0.5), p90: quantileCont(days.len(), days.at, 0.9), n: p.n, ok: true,
 			lo: lo, hi: hi, hasCI: true, days: days}
 	}
 	if p.n == 0 {

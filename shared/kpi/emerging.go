@@ -17,10 +17,10 @@ func (c *Computer) emerging() []EmergingTopic {
 	if prior <= 0 {
 		prior = 1
 	}
-	n := float64(c.totals[c.quarter])
+	n := float64(c.total(c.quarter))
 	var b float64
 	for i := 1; i <= baseline; i++ {
-		b += float64(c.totals[c.quarter.Add(-i)])
+		b += float64(c.total(c.quarter.Add(-i)))
 	}
 	var out []EmergingTopic
 	for p, a := range c.phrases {

@@ -172,6 +172,9 @@ func TestMergeEqualsSinglePass(t *testing.T) {
 			r.Shuffle(len(fbs[i]), func(a, b int) { fbs[i][a], fbs[i][b] = fbs[i][b], fbs[i][a] })
 			parts[i].AddFeedback(fbs[i])
 			parts[i].AddAnswers(as[i])
+			if trial%2 == 1 {
+				parts[i].Finish() // sorted parts merge by another path
+			}
 		}
 		r.Shuffle(len(parts), func(a, b int) { parts[a], parts[b] = parts[b], parts[a] })
 		// Merge as a tree would: pairs, then pairs of pairs.

@@ -2,7 +2,6 @@ package kpi
 
 import (
 	"math"
-	"slices"
 
 	"github.com/civicpulse/civicpulse/shared/config"
 )
@@ -21,33 +20,33 @@ type estimate struct {
 	lo    float64   // an interval not of the form value ± z·se (time_to_close); set with hasCI
 	hi    float64   //
 	hasCI bool      //
-	days  []float64 // time_to_close: sorted durations, for the median test
+	days  durations // time_to_close: sorted, for the median test
 	x, m  int64     // share_of_voice: matching records and all records
 }
 
 // quantileCont is DuckDB's quantile_cont of sorted values: linear interpolation between the
 // order statistics around position (n-1)·q, computed as DuckDB computes it (lo + d·(hi-lo)),
 // so that the figure is recomputable by SQL to the last bit or nearly.
-func quantileCont(sorted []float64, q float64) float64 {
-	pos := float64(len(sorted)-1) * q
+func quantileCont(n int, sorted func(i int) float64, q float64) float64 {
+	pos := float64(n-1) * q
 	lo, hi := math.Floor(pos), math.Ceil(pos)
 	if lo == hi {
-		return sorted[int(lo)]
+		return sorted(int(lo))
 	}
-	a, b := sorted[int(lo)], sorted[int(hi)]
+	a, b := sorted(int(lo)), sorted(int(hi))
 	return a + (pos-lo)*(b-a)
 }
 
 // medianInterval is the distribution-free 95% interval of a median: the order statistics
 // whose ranks bracket n/2 by z95·√n/2 (the normal approximation of the binomial).
-func medianInterval(sorted []float64) (lo, hi float64) {
-	n := float64(len(sorted))
+func medianInterval(sorted durations) (lo, hi float64) {
+	n := float64(sorted.len())
 	d := z95 * math.Sqrt(n) / 2
 	l := int(math.Floor(n/2 - d))  // 0-based rank of the lower bound
 	h := int(math.Ceil(n/2+d)) - 1 // 0-based rank of the upper bound
 	l = max(l, 0)
-	h = min(max(h, 0), len(sorted)-1)
-	return sorted[l], sorted[h]
+	h = min(max(h, 0), sorted.len()-1)
+	return sorted.at(l), sorted.at(h)
 }
 
 // meanOfThree is the estimate of the mean of a variable that is +1, 0 or -1 (net sentiment,
@@ -116,20 +115,14 @@ func twoSided(z float64) float64 { return math.Erfc(math.Abs(z) / math.Sqrt2) }
 
 // moodMedianTest is Mood's median test: the 2×2 table of each sample's values above and not
 // above the pooled median, tested by Pearson's chi-square with one degree of freedom.
-func moodMedianTest(a, b []float64) (float64, bool) {
-	if len(a) == 0 || len(b) == 0 {
+func moodMedianTest(a, b durations) (float64, bool) {
+	if a.len() == 0 || b.len() == 0 {
 		return 0, false
 	}
-	pooled := slices.Concat(a, b)
-	slices.Sort(pooled)
-	med := quantileCont(pooled, 0.5)
-	above := func(xs []float64) float64 {
-		// xs is sorted: count the values above the pooled median.
-		i, _ := slices.BinarySearch(xs, math.Nextafter(med, math.Inf(1)))
-		return float64(len(xs) - i)
-	}
-	na, nb := float64(len(a)), float64(len(b))
-	aa, ab := above(a), above(b)
+	// The pooled median, from the two sorted lists: pooling them would copy both.
+	med := quantileCont(a.len()+b.len(), func(k int) float64 { return kth(a, b, k) }, 0.5)
+	na, nb := float64(a.len()), float64(b.len())
+	aa, ab := float64(a.countAbove(med)), float64(b.countAbove(med))
 	n, up := na+nb, aa+ab
 	if up == 0 || up == n {
 		return 0, false

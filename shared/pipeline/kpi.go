@@ -69,8 +69,9 @@ func KPI(ctx context.Context, st store.Store, city *config.City, q kpi.Quarter, 
 				if errs[w] != nil {
 					continue // drain
 				}
-				errs[w] = foldScoredObject(ctx, st, k, parts[w].AddFeedback)
+				errs[w] = foldScoredObject(ctx, st, k, parts[w])
 			}
+			parts[w].Finish() // sorts in parallel what the merge and the document would sort alone
 		})
 	}
 	for _, k := range keys {
@@ -173,8 +174,8 @@ func foldParquet[T any](ctx context.Context, st store.Store, key string, fold fu
 	}
 }
 
-// foldScoredObject streams the KPI columns of one scored-feedback object to fold.
-func foldScoredObject(ctx context.Context, st store.Store, key string, fold func([]table.ScoredFeedback)) (err error) {
+// foldScoredObject streams the KPI columns of one scored-feedback object into comp.
+func foldScoredObject(ctx context.Context, st store.Store, key string, comp *kpi.Computer) (err error) {
 	f, err := openParquet(ctx, st, key)
 	if err != nil {
 		return err
@@ -185,7 +186,7 @@ func foldScoredObject(ctx context.Context, st store.Store, key string, fold func
 		}
 	}()
 	source := partition(key, "source")
-	err = foldScoredColumns(f, source, fold)
+	err = foldScoredColumns(f, source, comp)
 	if errors.Is(err, errNotProjectable) {
 		// An object written before a column existed: read it whole; missing columns read as
 		// zero values.
@@ -198,7 +199,7 @@ func foldScoredObject(ctx context.Context, st store.Store, key string, fold func
 				buf[i].Source = source
 			}
 			if n > 0 {
-				fold(buf[:n])
+				comp.AddFeedback(buf[:n])
 			}
 			if errors.Is(rerr, io.EOF) {
 				return nil
