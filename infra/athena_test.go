@@ -432,4 +432,3 @@ func b2i(b bool) int {
 	}
 	return 0
 }
-
