@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"cmp"
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -56,6 +57,7 @@ func Score(ctx context.Context, st store.Store, sc *score.Scorer, opts ScoreOpti
 			return sum, fmt.Errorf("list curated feedback: %w", err)
 		}
 	}
+	var bufs scoreBuffers
 	for _, key := range keys {
 		if err := ctx.Err(); err != nil {
 			return sum, err
@@ -73,7 +75,7 @@ func Score(ctx context.Context, st store.Store, sc *score.Scorer, opts ScoreOpti
 				continue
 			}
 		}
-		n, err := scoreObject(ctx, st, sc, key, out)
+		n, err := scoreObject(ctx, st, sc, key, out, &bufs)
 		if err != nil {
 			return sum, err
 		}
@@ -98,7 +100,7 @@ var scoreCodec = &zstd.Codec{Level: zstd.SpeedFastest}
 // scoreObject scores one curated object into out a batch of rows at a time: the object is
 // spooled to a temporary file (Parquet is read from its footer), and the scored rows stream
 // to the store as they are encoded. A failure anywhere leaves no object at out.
-func scoreObject(ctx context.Context, st store.Store, sc *score.Scorer, key, out string) (int, error) {
+func scoreObject(ctx context.Context, st store.Store, sc *score.Scorer, key, out string, bufs *scoreBuffers) (int, error) {
 	f, size, err := spool(ctx, st, key)
 	if err != nil {
 		return 0, err
@@ -111,8 +113,6 @@ func scoreObject(ctx context.Context, st store.Store, sc *score.Scorer, key, out
 	if err != nil {
 		return 0, fmt.Errorf("read %s: open parquet: %w", key, err)
 	}
-	pr := parquet.NewGenericReader[table.Feedback](pf)
-	defer pr.Close()
 
 	body, bw := io.Pipe()
 	put := make(chan error, 1)
@@ -122,7 +122,7 @@ func scoreObject(ctx context.Context, st store.Store, sc *score.Scorer, key, out
 		body.CloseWithError(cmp.Or(err, io.ErrClosedPipe))
 		put <- err
 	}()
-	n, err := scoreRows(sc, pr, bw, key)
+	n, err := scoreRows(sc, pf, bw, key, bufs)
 	if err != nil {
 		bw.CloseWithError(err)
 		<-put
@@ -135,8 +135,22 @@ func scoreObject(ctx context.Context, st store.Store, sc *score.Scorer, key, out
 	return n, nil
 }
 
-// scoreRows reads every row of pr, scores it and writes it as Parquet to w.
-func scoreRows(sc *score.Scorer, pr *parquet.GenericReader[table.Feedback], w io.Writer, key string) (int, error) {
+// scoreBuffers are a score run's batches of rows, kept from one object to the next: a
+// partition has many small objects, and a batch is megabytes to allocate and clear. (The
+// Parquet writer is not kept: one Reset after Close writes different bytes than a new one.)
+type scoreBuffers struct {
+	in     []table.Feedback
+	scored []table.ScoredFeedback
+}
+
+// scoreRows reads every row of pf, scores it and writes it as Parquet to w.
+//
+// It reads each row group on its own and never asks for more rows than the group has left:
+// parquet-go v0.32's row reader, asked for rows past a column chunk's end, reads (and fails
+// to read) a page header again for every missing row of every column, which cost more than
+// the reading itself. Rows are written scoreBatch at a time whatever the row groups, as
+// writes of a multiple of 64 rows give the same file (see table.Writer).
+func scoreRows(sc *score.Scorer, pf *parquet.File, w io.Writer, key string, bufs *scoreBuffers) (int, error) {
 	pw := parquet.NewGenericWriter[table.ScoredFeedback](w,
 		parquet.Compression(scoreCodec),
 		parquet.DataPageVersion(1),
@@ -144,32 +158,85 @@ func scoreRows(sc *score.Scorer, pr *parquet.GenericReader[table.Feedback], w io
 		parquet.CreatedBy("civicpulse", "", ""),
 		parquet.MaxRowsPerRowGroup(int64(scoreRowGroupRows)),
 	)
-	in := make([]table.Feedback, scoreBatch)
-	scored := make([]table.ScoredFeedback, scoreBatch)
-	total := 0
-	for {
-		clear(in) // the reader must not write into the last batch's pointers
-		n, rerr := pr.Read(in)
-		for i := range n {
+	if len(bufs.in) != scoreBatch {
+		bufs.in = make([]table.Feedback, scoreBatch)
+		bufs.scored = make([]table.ScoredFeedback, scoreBatch)
+	}
+	in, scored := bufs.in, bufs.scored
+	clear(in)
+	defer clear(scored) // hold no rows of this object once it is written
+	total, held := 0, 0
+	flush := func() error {
+		if held == 0 {
+			return nil
+		}
+		for i := range held {
 			scored[i] = scoreRow(sc, in[i])
 		}
-		if n > 0 {
-			if _, err := pw.Write(scored[:n]); err != nil {
-				return 0, fmt.Errorf("encode scored %s: %w", key, err)
+		if _, err := pw.Write(scored[:held]); err != nil {
+			return fmt.Errorf("encode scored %s: %w", key, err)
+		}
+		total += held
+		held = 0
+		clear(in) // the reader must not write into the last batch's pointers
+		return nil
+	}
+	var encodeErr error // flush's, which readRowGroup returns unwrapped
+	for _, rg := range pf.RowGroups() {
+		if err := readRowGroup(rg, in, &held, func() error { encodeErr = flush(); return encodeErr }); err != nil {
+			if encodeErr != nil {
+				return 0, encodeErr
 			}
+			return 0, fmt.Errorf("read %s: %w", key, err)
 		}
-		total += n
-		if rerr == io.EOF {
-			break
-		}
-		if rerr != nil {
-			return 0, fmt.Errorf("read %s: %w", key, rerr)
-		}
+	}
+	if err := flush(); err != nil {
+		return 0, err
 	}
 	if err := pw.Close(); err != nil {
 		return 0, fmt.Errorf("encode scored %s: %w", key, err)
 	}
 	return total, nil
+}
+
+// readRowGroup reads the rows of rg into in after its first *held rows, calling flush (which
+// empties in) whenever in is full. It reads column by column (table.FeedbackReader) when rg
+// has the feedback table's columns.
+func readRowGroup(rg parquet.RowGroup, in []table.Feedback, held *int, flush func() error) error {
+	var pr interface {
+		Read([]table.Feedback) (int, error)
+		Close() error
+	}
+	pr, err := table.NewFeedbackReader(rg)
+	if errors.Is(err, table.ErrNotFeedbackColumns) {
+		// Another shape of file (a column added or missing): parquet-go maps it by name.
+		pr, err = parquet.NewGenericRowGroupReader[table.Feedback](rg), nil
+	}
+	if err != nil {
+		return err
+	}
+	defer pr.Close()
+	for left := rg.NumRows(); left > 0; {
+		want := int(min(int64(len(in)-*held), left))
+		n, err := pr.Read(in[*held : *held+want])
+		*held += n
+		left -= int64(n)
+		if err != nil && !(err == io.EOF && left == 0) {
+			if err == io.EOF {
+				return io.ErrUnexpectedEOF
+			}
+			return err
+		}
+		if n == 0 && err == nil {
+			return io.ErrNoProgress
+		}
+		if *held == len(in) {
+			if err := flush(); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
 }
 
 func scoreRow(sc *score.Scorer, f table.Feedback) table.ScoredFeedback {
