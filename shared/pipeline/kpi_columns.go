@@ -211,7 +211,11 @@ func foldScoredColumns(f *parquet.File, source string, comp *kpi.Computer) error
 	for _, rg := range f.RowGroups() {
 		chunks := rg.ColumnChunks()
 		for i := range cur {
-			cur[i] = columnCursor{pages: chunks[src[i]].Pages(), vals: cur[i].vals, held: cur[i].held,
+			// The value buffer is reused emptied: left as the last page of the previous row
+			// group filled it, the cursor served those values as the first rows of this one,
+			// and every column of a file of several row groups went out of step by the length
+			// of its last page.
+			cur[i] = columnCursor{pages: chunks[src[i]].Pages(), vals: cur[i].vals[:0], held: cur[i].held[:0],
 				list: i == colTopics || i == colKeyphrases}
 		}
 		ids, texts := quotedColumn{chunk: chunks[src[colID]]}, quotedColumn{chunk: chunks[src[colText]]}

@@ -18,9 +18,10 @@ import (
 )
 
 // The column fold releases pages to parquet-go's pool while other workers read: with pages
-// so small that topic lists run across them, and rows read without their id and text but for
-// the few that may be quoted, each of four concurrent folds gives the document of its rows
-// folded whole.
+// so small that topic lists run across them, rows read without their id and text but for
+// the few that may be quoted, and files of one or several row groups (whose cursors start
+// afresh at each group), each of four concurrent folds gives the document of its rows folded
+// whole.
 func TestFoldScoredColumnsEqualsRows(t *testing.T) {
 	city, err := config.Load(strings.NewReader(`
 name: Foldville
@@ -64,9 +65,14 @@ kpis:
 	var wg sync.WaitGroup
 	got := make([][]byte, len(files))
 	errs := make([]error, len(files))
+	// Rows per row group of each file: one group, then groups that end mid-page. The cursors
+	// of a group once started with the values of the previous group's last page, which put
+	// the columns out of step with each other (issue 5's benchmark at 2M rows).
+	groupRows := []int64{3000, 1000, 777, 64}
 	for w, rows := range files {
 		var buf bytes.Buffer
-		pw := parquet.NewGenericWriter[table.ScoredFeedback](&buf, parquet.PageBufferSize(512))
+		pw := parquet.NewGenericWriter[table.ScoredFeedback](&buf, parquet.PageBufferSize(512),
+			parquet.MaxRowsPerRowGroup(groupRows[w]))
 		if _, err := pw.Write(rows); err != nil {
 			t.Fatal(err)
 		}
@@ -76,6 +82,9 @@ kpis:
 		f, err := parquet.OpenFile(bytes.NewReader(buf.Bytes()), int64(buf.Len()))
 		if err != nil {
 			t.Fatal(err)
+		}
+		if want := int((3000 + groupRows[w] - 1) / groupRows[w]); len(f.RowGroups()) != want {
+			t.Fatalf("file %d has %d row groups, want %d: the test would not cover them", w, len(f.RowGroups()), want)
 		}
 		wg.Go(func() {
 			comp := kpi.NewComputer(city, q, kpi.UniqueIDs())
