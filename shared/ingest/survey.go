@@ -39,13 +39,23 @@ type csvRow struct {
 }
 
 func readCSV(raw []byte, name string) (rows []csvRow, bad []Bad) {
+	bad = eachCSVRow(raw, name, func(row csvRow) bool {
+		rows = append(rows, row)
+		return true
+	})
+	return rows, bad
+}
+
+// eachCSVRow calls fn with the rows of a CSV file in order, one at a time, until fn returns
+// false, and returns the malformed rows it skipped.
+func eachCSVRow(raw []byte, name string, fn func(csvRow) bool) (bad []Bad) {
 	cr := csv.NewReader(bytes.NewReader(loneCRToLF(DecodeText(raw))))
 	cr.FieldsPerRecord = -1
 	cr.LazyQuotes = true
 	for {
 		rec, err := cr.Read()
 		if errors.Is(err, io.EOF) {
-			return rows, bad
+			return bad
 		}
 		if err != nil {
 			var pe *csv.ParseError
@@ -55,10 +65,12 @@ func readCSV(raw []byte, name string) (rows []csvRow, bad []Bad) {
 			}
 			// bytes.Reader never fails; anything else is a csv bug we must not hide.
 			bad = append(bad, Bad{File: name, Reason: "malformed csv", Detail: err.Error()})
-			return rows, bad
+			return bad
 		}
 		line, _ := cr.FieldPos(0)
-		rows = append(rows, csvRow{line: line, fields: rec})
+		if !fn(csvRow{line: line, fields: rec}) {
+			return bad
+		}
 	}
 }
 

@@ -53,43 +53,66 @@ func ParseSurveyMonkey(r io.Reader, name string, opts Options) (*Batch, error) {
 	if err != nil {
 		return nil, fmt.Errorf("read %s: %w", name, err)
 	}
-	rows, bad := readCSV(raw, name)
-	b := opts.batch(bad)
-	if len(rows) < 2 {
-		return nil, fmt.Errorf("parse %s: header rows: file ends before them", name)
-	}
-	h1, h2 := header(rows[0].fields), header(rows[1].fields)
-	if len(h1) == 0 || !strings.EqualFold(h1[0], "respondentid") {
-		return nil, errNotExport(name, "SurveyMonkey", fmt.Sprintf("first column is %q, want RespondentID", first(h1)))
-	}
-	cols, idx := surveyMonkeyColumns(h1, h2, opts)
-	_, hasEnd := idx["enddate"]
-	_, hasStart := idx["startdate"]
-	for _, row := range rows[2:] {
+	// Rows are taken as the CSV reader gives them, not held: a big export's rows would cost
+	// several times its bytes. The malformed rows the reader skips come first in Bad, as they
+	// did when the whole file was read before any row was looked at.
+	b := opts.batch(nil)
+	var h1, h2 []string
+	var cols []surveyColumn
+	var idx map[string]int
+	var hasEnd, hasStart bool
+	var notExport error
+	headers := 0
+	csvBadRows := eachCSVRow(raw, name, func(row csvRow) bool {
+		switch headers {
+		case 0:
+			h1, headers = header(row.fields), 1
+			return true
+		case 1:
+			h2, headers = header(row.fields), 2
+			if len(h1) == 0 || !strings.EqualFold(h1[0], "respondentid") {
+				notExport = errNotExport(name, "SurveyMonkey", fmt.Sprintf("first column is %q, want RespondentID", first(h1)))
+				return false
+			}
+			cols, idx = surveyMonkeyColumns(h1, h2, opts)
+			_, hasEnd = idx["enddate"]
+			_, hasStart = idx["startdate"]
+			return true
+		}
 		rec := row.fields
 		if blankRow(rec) {
-			continue
+			return true
 		}
 		if len(rec) != len(h1) {
 			csvBad(b, name, row, "", "ragged row", fmt.Sprintf("%d fields, header has %d", len(rec), len(h1)))
-			continue
+			return true
 		}
 		respondent := strings.TrimSpace(rec[0])
 		if respondent == "" {
 			csvBad(b, name, row, "RespondentID", "missing id", "")
-			continue
+			return true
 		}
 		when := opts.IngestedAt
 		if hasEnd || hasStart {
 			t, field, err := surveyMonkeyTime(rec, idx, opts.Location)
 			if err != nil {
 				csvBad(b, name, row, field, "bad date", err.Error())
-				continue
+				return true
 			}
 			when = t
 		}
 		emitSurveyRow(b, opts, cols, rec, surveyResponse{id: respondent, when: when,
 			district: districtOf(opts, cols, rec), line: row.line})
+		return true
+	})
+	if headers < 2 {
+		return nil, fmt.Errorf("parse %s: header rows: file ends before them", name)
+	}
+	if notExport != nil {
+		return nil, notExport
+	}
+	if len(csvBadRows) > 0 {
+		b.Bad = append(csvBadRows, b.Bad...)
 	}
 	return b, nil
 }

@@ -76,7 +76,12 @@ func (b *Batch) addTweetPages(raw []byte, name string, opts Options, page0, line
 	items0, bad0 := len(b.Items), len(b.Bad)
 	sink := b.onItem
 	if sink != nil {
-		b.onItem, b.Items = nil, slices.Grow(held[:0], bytes.Count(raw, []byte(`"text"`)))
+		// held comes back from the last chunk's call: its room is about a chunk's tweets
+		// already, and counting them again costs a scan of every chunk.
+		b.onItem, b.Items = nil, held[:0]
+		if cap(held) == 0 {
+			b.Items = slices.Grow(held[:0], bytes.Count(raw, []byte(`"text"`)))
+		}
 	} else if n := bytes.Count(raw, []byte(`"text"`)); n > 0 {
 		// About one per tweet: growing the slice by doubling copied every row twice over.
 		b.Items = slices.Grow(b.Items, n)

@@ -96,6 +96,7 @@ func Ingest(ctx context.Context, st store.Store, city *config.City, opts IngestO
 	red := &ingest.Redactor{Key: opts.AuthorKey, PublicHandles: handles}
 	var errs []error
 	cache := &idCache{parts: map[string]*cachedIndex{}}
+	defer cache.close()
 	for _, key := range keys {
 		if err := ctx.Err(); err != nil {
 			return sum, err
@@ -336,12 +337,12 @@ type partitionWriter[T any] struct {
 	tbl, prefix, src, batch string
 	month, id               func(*T) string
 	open                    map[string]*monthPart[T]
-	parts                   map[string]int    // parts started per month
-	monthIdx                map[string]uint16 // months by number, from 1
-	months                  []string          // and back
-	seen                    ids               // this batch's ids, valued by month number
-	stored                  map[string]ids    // earlier batches' ids, by month
-	cache                   *idCache          // where they come from
+	parts                   map[string]int        // parts started per month
+	monthIdx                map[string]uint16     // months by number, from 1
+	months                  []string              // and back
+	seen                    ids                   // this batch's ids, valued by month number
+	stored                  map[string]*storedIDs // earlier batches' ids, by month
+	cache                   *idCache              // where they come from
 	objects                 []string
 	rows, duplicates        int
 	err                     error
@@ -360,7 +361,7 @@ type monthPart[T any] struct {
 func newPartitionWriter[T any](ctx context.Context, st store.Store, tbl, prefix, src, batch string, month, id func(*T) string) *partitionWriter[T] {
 	return &partitionWriter[T]{ctx: ctx, st: st, tbl: tbl, prefix: prefix, src: src, batch: batch, month: month, id: id,
 		open: map[string]*monthPart[T]{}, parts: map[string]int{}, monthIdx: map[string]uint16{},
-		seen: newIDs(), stored: map[string]ids{}}
+		seen: newIDs(), stored: map[string]*storedIDs{}}
 }
 
 // add writes a row unless its id was seen before in this batch or is stored by an earlier one.
@@ -369,7 +370,8 @@ func (w *partitionWriter[T]) add(row T) {
 		return
 	}
 	m, id := w.month(&row), w.id(&row)
-	if _, dup := w.seen.get(id); dup {
+	key := idKeyOf(id) // decoded once for the three looks below
+	if _, dup := w.seen.getKey(key); dup {
 		w.duplicates++
 		return
 	}
@@ -392,13 +394,18 @@ func (w *partitionWriter[T]) add(row T) {
 		}
 		w.stored[m] = stored
 	}
-	if _, dup := stored.get(id); dup {
+	dup, err := stored.hasKey(key)
+	if err != nil {
+		w.err = fmt.Errorf("%s: check id index of %s: %w", w.tbl, m, err)
+		return
+	}
+	if dup {
 		// Marked seen (as month 0, in no index) so a second copy in this batch counts once.
-		w.seen.put(id, 0)
+		w.seen.putKey(key, 0)
 		w.duplicates++
 		return
 	}
-	w.seen.put(id, n)
+	w.seen.putKey(key, n)
 	p := w.open[m]
 	if p == nil {
 		w.parts[m]++
@@ -497,12 +504,14 @@ func answerKey(a table.SurveyAnswer) string {
 // being ingested writes, with the index objects they were read from: the next file of the
 // same partitions reads only the index objects written since, not every earlier batch's
 // again. Partitions the file does not write are dropped, so it holds what one file needs.
+// The ids themselves are held compactly (storedIDs: a Bloom filter in memory, the ids in
+// temporary files), so memory does not grow with what a month already holds.
 type idCache struct {
 	parts map[string]*cachedIndex // by index directory
 }
 
 type cachedIndex struct {
-	ids  ids
+	ids  *storedIDs
 	read map[string]bool // index objects read into ids
 	used bool            // by the file being ingested
 }
@@ -511,60 +520,52 @@ type cachedIndex struct {
 func (c *idCache) startFile() {
 	for dir, p := range c.parts {
 		if !p.used {
+			p.ids.close()
 			delete(c.parts, dir)
 		}
 		p.used = false
 	}
 }
 
+// close frees every partition's ids.
+func (c *idCache) close() {
+	for dir, p := range c.parts {
+		p.ids.close()
+		delete(c.parts, dir)
+	}
+}
+
 // load returns the ids that batches other than batch stored in one partition.
-func (c *idCache) load(ctx context.Context, st store.Store, dir, batch string) (ids, error) {
+func (c *idCache) load(ctx context.Context, st store.Store, dir, batch string) (*storedIDs, error) {
 	own := dir + batch + ".ids"
 	p := c.parts[dir]
 	if p != nil && p.read[own] {
 		// This batch's own index, left by a run that died before its state record, was read
 		// for another file: its ids are not "stored by another batch". Read the rest anew.
+		p.ids.close()
 		p = nil
 	}
 	if p == nil {
-		p = &cachedIndex{ids: newIDs(), read: map[string]bool{}}
+		p = &cachedIndex{ids: newStoredIDs(), read: map[string]bool{}}
 		c.parts[dir] = p
 	}
 	p.used = true
 	infos, err := st.List(ctx, dir)
 	if err != nil {
-		return ids{}, fmt.Errorf("list id index %s: %w", dir, err)
+		return nil, fmt.Errorf("list id index %s: %w", dir, err)
 	}
 	for _, in := range infos {
 		if in.Key == own || p.read[in.Key] {
 			continue
 		}
-		if err := readIDs(ctx, st, in.Key, &p.ids); err != nil {
+		if err := p.ids.read(ctx, st, in.Key); err != nil {
+			p.ids.close()
 			delete(c.parts, dir) // partly read
-			return ids{}, fmt.Errorf("read id index: %w", err)
+			return nil, fmt.Errorf("read id index: %w", err)
 		}
 		p.read[in.Key] = true
 	}
 	return p.ids, nil
-}
-
-func readIDs(ctx context.Context, st store.Store, key string, into *ids) error {
-	body, err := st.Get(ctx, key)
-	if err != nil {
-		return err
-	}
-	defer body.Close()
-	sc := bufio.NewScanner(body)
-	sc.Buffer(make([]byte, 0, 4096), 1<<20)
-	for sc.Scan() {
-		if id := sc.Text(); id != "" {
-			into.put(id, 0)
-		}
-	}
-	if err := sc.Err(); err != nil {
-		return fmt.Errorf("%s: %w", key, err)
-	}
-	return nil
 }
 
 // putIDIndex writes the sorted ids, one a line, that this batch stored in one partition:
@@ -625,21 +626,35 @@ type ids struct {
 
 func newIDs() ids { return ids{hex: map[[12]byte]uint16{}, other: map[string]uint16{}} }
 
-func (s ids) get(id string) (uint16, bool) {
-	if k, ok := hexID(id); ok {
-		v, ok := s.hex[k]
+func (s ids) getKey(k idKey) (uint16, bool) {
+	if k.isHex {
+		v, ok := s.hex[k.hex]
 		return v, ok
 	}
-	v, ok := s.other[id]
+	v, ok := s.other[k.id]
 	return v, ok
 }
 
-func (s ids) put(id string, v uint16) {
-	if k, ok := hexID(id); ok {
-		s.hex[k] = v
+func (s ids) putKey(k idKey, v uint16) {
+	if k.isHex {
+		s.hex[k.hex] = v
 		return
 	}
-	s.other[id] = v
+	s.other[k.id] = v
+}
+
+// idKey is an id as the id sets look it up: RecordID's hex decoded, or the id itself.
+type idKey struct {
+	hex   [12]byte
+	isHex bool
+	id    string // when not hex
+}
+
+func idKeyOf(id string) idKey {
+	if k, ok := hexID(id); ok {
+		return idKey{hex: k, isHex: true}
+	}
+	return idKey{id: id}
 }
 
 // hexID decodes 24 lower-case hex digits; upper case would not encode back the same.
@@ -647,23 +662,26 @@ func hexID(id string) (k [12]byte, ok bool) {
 	if len(id) != 24 {
 		return k, false
 	}
+	bad := byte(0)
 	for i := range k {
-		hi, ok1 := hexDigit(id[2*i])
-		lo, ok2 := hexDigit(id[2*i+1])
-		if !ok1 || !ok2 {
-			return k, false
-		}
-		k[i] = hi<<4 | lo
+		hi, lo := hexValue[id[2*i]], hexValue[id[2*i+1]]
+		bad |= hi | lo
+		k[i] = hi<<4 | lo&0xF
 	}
-	return k, true
+	return k, bad&0x80 == 0
 }
 
-func hexDigit(c byte) (byte, bool) {
-	switch {
-	case c >= '0' && c <= '9':
-		return c - '0', true
-	case c >= 'a' && c <= 'f':
-		return c - 'a' + 10, true
+// hexValue is each byte's value as a lower-case hex digit, or 0xFF.
+var hexValue = func() (t [256]byte) {
+	for c := range t {
+		switch {
+		case c >= '0' && c <= '9':
+			t[c] = byte(c - '0')
+		case c >= 'a' && c <= 'f':
+			t[c] = byte(c - 'a' + 10)
+		default:
+			t[c] = 0xFF
+		}
 	}
-	return 0, false
-}
+	return t
+}()

@@ -40,18 +40,33 @@ type S3 struct {
 
 // NewS3 returns a store over an S3 client. Large objects are streamed through the SDK's
 // multipart uploader, so no object is ever held whole in memory on the way up.
+//
+// Each Put holds at most uploadConcurrency+2 parts of uploadPartSize (S3's least part) at
+// once, and a stage has several Puts open (ingest: the raw copy and each month's Parquet
+// object): the SDK's default of five 8 MB parts in flight, and six buffers, would hold about
+// 50 MB per Put. Stages are one core each and their objects are tens of MB at most, where
+// two parts in flight keep the connection busy.
 func NewS3(client S3API, bucket, prefix string) *S3 {
 	prefix = strings.Trim(prefix, "/")
 	if prefix != "" {
 		prefix += "/"
 	}
 	return &S3{
-		client:   client,
-		uploader: manager.NewUploader(client, func(u *manager.Uploader) { u.PartSize = 8 << 20 }),
-		bucket:   bucket,
-		prefix:   prefix,
+		client: client,
+		uploader: manager.NewUploader(client, func(u *manager.Uploader) {
+			u.PartSize = uploadPartSize
+			u.Concurrency = uploadConcurrency
+		}),
+		bucket: bucket,
+		prefix: prefix,
 	}
 }
+
+// uploadPartSize and uploadConcurrency bound what one Put holds (see NewS3).
+const (
+	uploadPartSize    = manager.MinUploadPartSize
+	uploadConcurrency = 2
+)
 
 // NewS3FromEnv builds the client from the standard AWS environment (region, credentials, and
 // AWS_ENDPOINT_URL_S3 or AWS_ENDPOINT_URL for an S3-compatible server), with path-style

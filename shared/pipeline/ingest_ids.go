@@ -1,0 +1,376 @@
+package pipeline
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"io"
+	"math/bits"
+	"os"
+	"slices"
+
+	"github.com/civicpulse/civicpulse/shared/store"
+)
+
+// storedIDs is the set of ids earlier batches stored in one partition, as the id index
+// objects list them, kept small whatever the partition holds: RecordID's ids as 12 bytes in
+// sorted runs, the big runs in a temporary file and not in memory, with a Bloom filter in
+// memory (about 1.25 bytes an id, at most maxBloomBytes) in front of them, so that a new id
+// (most of them) costs no read of the file. Ids that are not 24 lower-case hex digits (none
+// that the parsers make) are kept in a map.
+//
+// Runs are merged as a binary counter is carried: a run is merged into the one before it
+// while that one is at most twice its size, so there are about log2 of the ids' count runs,
+// and each id is rewritten that many times.
+type storedIDs struct {
+	runs  []idRun
+	other map[string]struct{}
+	bloom bloom
+	n     int                  // ids in runs
+	block *[fenceIDs * 12]byte // what an exact check reads from a file run
+}
+
+// memRunIDs is the most ids a run kept in memory holds; bigger runs go to a file.
+var memRunIDs = 1 << 16
+
+// fenceIDs is how many ids of a file run one fence (its first id, kept in memory) covers:
+// an exact check reads one such block.
+const fenceIDs = 256
+
+// idRun is a sorted run of ids: in memory, or in a temporary file with its fences.
+type idRun struct {
+	mem    [][12]byte
+	f      *os.File
+	n      int
+	fences [][12]byte
+}
+
+func newStoredIDs() *storedIDs { return &storedIDs{other: map[string]struct{}{}} }
+
+// has says whether id is stored.
+func (s *storedIDs) has(id string) (bool, error) { return s.hasKey(idKeyOf(id)) }
+
+func (s *storedIDs) hasKey(key idKey) (bool, error) {
+	if !key.isHex {
+		_, ok := s.other[key.id]
+		return ok, nil
+	}
+	k := key.hex
+	if !s.bloom.has(&k) {
+		return false, nil
+	}
+	for i := range s.runs {
+		r := &s.runs[i]
+		if r.f == nil {
+			if _, ok := slices.BinarySearchFunc(r.mem, k, cmpID); ok {
+				return true, nil
+			}
+			continue
+		}
+		// The block whose first id is the last one not after k.
+		b, ok := slices.BinarySearchFunc(r.fences, k, cmpID)
+		if ok {
+			return true, nil
+		}
+		if b == 0 {
+			continue
+		}
+		b--
+		n := min(fenceIDs, r.n-b*fenceIDs)
+		if s.block == nil {
+			s.block = new([fenceIDs * 12]byte)
+		}
+		block := s.block
+		if _, err := r.f.ReadAt(block[:n*12], int64(b)*fenceIDs*12); err != nil {
+			return false, fmt.Errorf("read id run: %w", err)
+		}
+		lo, hi := 0, n
+		for lo < hi {
+			m := int(uint(lo+hi) >> 1)
+			switch c := bytes.Compare(block[m*12:m*12+12], k[:]); {
+			case c == 0:
+				return true, nil
+			case c < 0:
+				lo = m + 1
+			default:
+				hi = m
+			}
+		}
+	}
+	return false, nil
+}
+
+func cmpID(a, b [12]byte) int { return bytes.Compare(a[:], b[:]) }
+
+// read adds the ids of one id index object: one a line, sorted (putIDIndex).
+func (s *storedIDs) read(ctx context.Context, st store.Store, key string) error {
+	body, err := st.Get(ctx, key)
+	if err != nil {
+		return err
+	}
+	defer body.Close()
+	br := bufio.NewReaderSize(body, 64<<10)
+	var run [][12]byte
+	sorted := true
+	for {
+		line, err := br.ReadSlice('\n')
+		if errors.Is(err, bufio.ErrBufferFull) {
+			return fmt.Errorf("%s: a line longer than %d bytes", key, br.Size())
+		}
+		if id := bytes.TrimSuffix(line, []byte{'\n'}); len(id) > 0 {
+			if k, ok := hexID(string(id)); ok {
+				if sorted && len(run) > 0 && cmpID(run[len(run)-1], k) > 0 {
+					sorted = false
+				}
+				run = append(run, k)
+			} else {
+				s.other[string(id)] = struct{}{}
+			}
+		}
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return fmt.Errorf("%s: %w", key, err)
+		}
+	}
+	if !sorted {
+		slices.SortFunc(run, cmpID)
+	}
+	return s.add(run)
+}
+
+// add adds a sorted run of ids.
+func (s *storedIDs) add(run [][12]byte) error {
+	if len(run) == 0 {
+		return nil
+	}
+	s.n += len(run)
+	if s.bloom.full(s.n) {
+		// Sized anew for half as many ids again, from the runs (each read once, in order):
+		// 10 to 15 bits an id, and each id is read back about three times in all.
+		s.bloom = newBloom(s.n + s.n/2)
+		for i := range s.runs {
+			if err := s.runs[i].each(func(k *[12]byte) { s.bloom.add(k) }); err != nil {
+				return err
+			}
+		}
+	}
+	for i := range run {
+		s.bloom.add(&run[i])
+	}
+	r, err := s.newRun(len(run), func(emit func(*[12]byte) error) error {
+		for i := range run {
+			if err := emit(&run[i]); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	s.runs = append(s.runs, r)
+	for len(s.runs) > 1 && s.runs[len(s.runs)-2].n <= 2*s.runs[len(s.runs)-1].n {
+		a, b := s.runs[len(s.runs)-2], s.runs[len(s.runs)-1]
+		m, err := s.newRun(a.n+b.n, func(emit func(*[12]byte) error) error { return mergeRuns(a, b, emit) })
+		if err != nil {
+			return err
+		}
+		a.close()
+		b.close()
+		s.runs = append(s.runs[:len(s.runs)-2], m)
+	}
+	return nil
+}
+
+// newRun makes a run of n ids from what fill emits, in order.
+func (s *storedIDs) newRun(n int, fill func(emit func(*[12]byte) error) error) (idRun, error) {
+	r := idRun{n: n}
+	if n <= memRunIDs {
+		r.mem = make([][12]byte, 0, n)
+		err := fill(func(k *[12]byte) error { r.mem = append(r.mem, *k); return nil })
+		return r, err
+	}
+	f, err := os.CreateTemp("", "civicpulse-ids-*")
+	if err != nil {
+		return r, fmt.Errorf("id index run: %w", err)
+	}
+	// Unlinked at once: the file goes with its descriptor, whatever becomes of the process.
+	os.Remove(f.Name())
+	r.f = f
+	r.fences = make([][12]byte, 0, (n+fenceIDs-1)/fenceIDs)
+	bw := bufio.NewWriterSize(f, 64<<10)
+	i := 0
+	err = fill(func(k *[12]byte) error {
+		if i%fenceIDs == 0 {
+			r.fences = append(r.fences, *k)
+		}
+		i++
+		_, err := bw.Write(k[:])
+		return err
+	})
+	if err == nil {
+		err = bw.Flush()
+	}
+	if err != nil {
+		r.close()
+		return r, fmt.Errorf("write id index run: %w", err)
+	}
+	return r, nil
+}
+
+// each calls fn with the run's ids in order.
+func (r *idRun) each(fn func(*[12]byte)) error {
+	if r.f == nil {
+		for i := range r.mem {
+			fn(&r.mem[i])
+		}
+		return nil
+	}
+	br := bufio.NewReaderSize(io.NewSectionReader(r.f, 0, int64(r.n)*12), 64<<10)
+	var k [12]byte
+	for range r.n {
+		if _, err := io.ReadFull(br, k[:]); err != nil {
+			return fmt.Errorf("read id run: %w", err)
+		}
+		fn(&k)
+	}
+	return nil
+}
+
+// mergeRuns emits the ids of two runs in order.
+func mergeRuns(a, b idRun, emit func(*[12]byte) error) error {
+	next := func(r idRun) (func() (*[12]byte, error), error) {
+		if r.f == nil {
+			i := 0
+			return func() (*[12]byte, error) {
+				if i == len(r.mem) {
+					return nil, nil
+				}
+				i++
+				return &r.mem[i-1], nil
+			}, nil
+		}
+		br := bufio.NewReaderSize(io.NewSectionReader(r.f, 0, int64(r.n)*12), 64<<10)
+		var k [12]byte
+		left := r.n
+		return func() (*[12]byte, error) {
+			if left == 0 {
+				return nil, nil
+			}
+			left--
+			if _, err := io.ReadFull(br, k[:]); err != nil {
+				return nil, fmt.Errorf("read id run: %w", err)
+			}
+			return &k, nil
+		}, nil
+	}
+	na, _ := next(a)
+	nb, _ := next(b)
+	x, err := na()
+	if err != nil {
+		return err
+	}
+	y, err := nb()
+	if err != nil {
+		return err
+	}
+	for x != nil || y != nil {
+		if y == nil || (x != nil && cmpID(*x, *y) <= 0) {
+			if err := emit(x); err != nil {
+				return err
+			}
+			if x, err = na(); err != nil {
+				return err
+			}
+			continue
+		}
+		if err := emit(y); err != nil {
+			return err
+		}
+		if y, err = nb(); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (r *idRun) close() {
+	if r.f != nil {
+		r.f.Close()
+		r.f = nil
+	}
+	r.mem, r.fences = nil, nil
+}
+
+// close frees the runs' files.
+func (s *storedIDs) close() {
+	for i := range s.runs {
+		s.runs[i].close()
+	}
+	s.runs = nil
+}
+
+// maxBloomBytes bounds the Bloom filter: past about 13M ids in one partition it answers
+// "maybe" more often (and the runs are read more), but it does not grow.
+const maxBloomBytes = 16 << 20
+
+// bloom is a Bloom filter of 12-byte ids, which are already uniform hashes (RecordID is
+// SHA-256): its probes are taken from their bytes. Zero is empty, and full at once.
+type bloom struct {
+	bits  []uint64
+	n     uint64 // bits
+	limit int    // ids it is sized for
+}
+
+// bloomProbes is the number of bits an id sets: with 10 bits an id, about 1% false hits.
+const bloomProbes = 7
+
+func newBloom(ids int) bloom {
+	words := min(max(ids*10, 1<<12)/64+1, maxBloomBytes/8)
+	limit := words * 64 / 10
+	if words == maxBloomBytes/8 {
+		limit = int(^uint(0) >> 1)
+	}
+	return bloom{bits: make([]uint64, words), n: uint64(words * 64), limit: limit}
+}
+
+func (b *bloom) full(ids int) bool { return ids > b.limit }
+
+func bloomHashes(k *[12]byte) (h1, h2 uint64) {
+	return binary.LittleEndian.Uint64(k[:8]), uint64(binary.LittleEndian.Uint32(k[8:]))<<32 | uint64(binary.LittleEndian.Uint32(k[4:8])) | 1
+}
+
+// bit maps a probe's hash onto the bits, any number of them (Lemire's multiply-shift).
+func (b *bloom) bit(h uint64) uint64 {
+	hi, _ := bits.Mul64(h, b.n)
+	return hi
+}
+
+func (b *bloom) add(k *[12]byte) {
+	h1, h2 := bloomHashes(k)
+	for range bloomProbes {
+		p := b.bit(h1)
+		b.bits[p>>6] |= 1 << (p & 63)
+		h1 += h2
+	}
+}
+
+func (b *bloom) has(k *[12]byte) bool {
+	if len(b.bits) == 0 {
+		return false
+	}
+	h1, h2 := bloomHashes(k)
+	for range bloomProbes {
+		p := b.bit(h1)
+		if b.bits[p>>6]&(1<<(p&63)) == 0 {
+			return false
+		}
+		h1 += h2
+	}
+	return true
+}
