@@ -81,7 +81,7 @@ func phrase(scratch *[]byte, lower string, toks []token) (string, bool) {
 	plain := singular(last.lower) == last.lower
 	for i := 0; plain && i < len(toks); i++ {
 		tk := toks[i]
-		plain = tk.end-tk.start == len(tk.lower) && (i == 0 || tk.start == toks[i-1].end+1 && lower[tk.start-1] == ' ')
+		plain = int(tk.end-tk.start) == len(tk.lower) && (i == 0 || tk.start == toks[i-1].end+1 && lower[tk.start-1] == ' ')
 	}
 	if plain {
 		return lower[toks[0].start:last.end], true

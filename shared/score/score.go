@@ -203,7 +203,7 @@ func (s *Scorer) wordTokens(lower string, words []sentiment.Word, toks []token) 
 		if w.Key >= 0 {
 			info = s.lex.info(int(w.Key))
 		}
-		toks = append(toks, token{start: start, end: end, lower: lower[start:end], brk: brk})
+		toks = append(toks, token{start: w.Start, end: w.End, lower: lower[start:end], brk: brk})
 		toks[len(toks)-1].setInfo(info)
 		brk, pos = false, end
 	}

@@ -11,12 +11,12 @@ import (
 
 // token is one word of a text: its byte span in the text and its lower-case form.
 type token struct {
-	start, end int       // byte offsets in the original text
-	lower      string    // lower-cased; a trailing possessive 's is dropped
+	start, end int32     // byte offsets in the original text
 	brk        bool      // punctuation other than a space, hyphen or apostrophe precedes it
 	apos       bool      // has an inner apostrophe: a contraction (don't, it's)
 	class      uint8     // info.class
 	has        uint8     // hasPats, hasNamed, prefixed: what info holds, without reading it
+	lower      string    // lower-cased; a trailing possessive 's is dropped
 	info       *wordInfo // set by setInfo (nil before)
 }
 
@@ -137,7 +137,7 @@ func newToken(lower string, i, j int, brk, apos bool) token {
 		}
 		apos = strings.IndexByte(w, '\'') >= 0 || strings.Contains(w, "’")
 	}
-	return token{start: i, end: j, lower: w, brk: brk, apos: apos}
+	return token{start: int32(i), end: int32(j), lower: w, brk: brk, apos: apos}
 }
 
 func isWordByte(c byte) bool { return wordBytes[c] }

@@ -178,20 +178,27 @@ type Scan struct {
 	Terms    []string // CompoundTerms's terms
 	Words    []Word   // the text's plain words, in order
 	phrases  []byte   // the texts of the terms that are phrases
+	s        *scratch // the analysis's buffers, kept with sc rather than pooled
 }
 
 // Scan scores text as CompoundTerms does, into sc, and collects its plain words: a caller
 // that splits the same text into words can take these as they are and split only the rest.
 // It does not allocate once sc's slices have grown.
 func (a *Analyzer) Scan(text string, sc *Scan) {
-	s := a.get()
+	s := sc.s
+	if s == nil {
+		s = new(scratch)
+	}
 	sc.Words = sc.Words[:0]
 	s.words = &sc.Words
 	sc.Compound = a.run(s, text)
 	s.words = nil
 	sc.phrases = sc.phrases[:0]
 	sc.Terms = s.appendTermTexts(sc.Terms[:0], &sc.phrases, a.words, sc.Compound)
-	a.put(s)
+	sc.s = nil
+	if small(s) {
+		sc.s = s
+	}
 }
 
 func (a *Analyzer) get() *scratch {
@@ -203,9 +210,14 @@ func (a *Analyzer) get() *scratch {
 
 // put returns s to the pool unless a huge text grew it: one outlier should not pin megabytes.
 func (a *Analyzer) put(s *scratch) {
-	if cap(s.text) <= 1<<16 && cap(s.low) <= 1<<16 && cap(s.toks) <= 1<<12 {
+	if small(s) {
 		a.pool.Put(s)
 	}
+}
+
+// small reports whether s is small enough to keep for the next call.
+func small(s *scratch) bool {
+	return cap(s.text) <= 1<<16 && cap(s.low) <= 1<<16 && cap(s.toks) <= 1<<12
 }
 
 // VADER's constants.

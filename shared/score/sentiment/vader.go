@@ -201,12 +201,15 @@ func (a *Analyzer) tokenize(s *scratch, b string) {
 			continue
 		}
 		start, ascii := i, true
+		var seen uint8 // classes of the token's ASCII bytes
 		for i < len(b) {
 			c := b[i]
 			if c < utf8.RuneSelf {
-				if asciiClass[c]&cSpace != 0 {
+				class := asciiClass[c]
+				if class&cSpace != 0 {
 					break
 				}
+				seen |= class
 				i++
 				continue
 			}
@@ -217,12 +220,12 @@ func (a *Analyzer) tokenize(s *scratch, b string) {
 			ascii = false
 			i += size
 		}
-		a.addToken(s, b, start, i, ascii)
+		a.addToken(s, b, start, i, ascii, seen)
 	}
 }
 
-// addToken adds the token b[start:end].
-func (a *Analyzer) addToken(s *scratch, b string, start, end int, ascii bool) {
+// addToken adds the token b[start:end]; seen is the classes of its ASCII bytes.
+func (a *Analyzer) addToken(s *scratch, b string, start, end int, ascii bool, seen uint8) {
 	w := b[start:end]
 	// Strip leading and trailing punctuation unless that leaves two characters or fewer
 	// (then it was likely an emoticon).
@@ -238,22 +241,27 @@ func (a *Analyzer) addToken(s *scratch, b string, start, end int, ascii bool) {
 		start += l
 	}
 	lo := len(s.low)
-	var seen uint8 // classes seen
 	apostrophe := false
 	if ascii {
+		if seen&cPunct != 0 { // maybe stripped: the classes of what is left
+			seen = 0
+			for k := range len(w) {
+				seen |= asciiClass[w[k]]
+			}
+		}
 		s.low = slices.Grow(s.low, len(w)+1)[:lo+len(w)]
 		dst := s.low[lo:]
-		for k := range len(w) {
-			c := w[k]
-			class := asciiClass[c]
-			seen |= class
-			if class == cUpper {
-				c += 'a' - 'A'
+		copy(dst, w)
+		if seen&cUpper != 0 {
+			for k, c := range dst {
+				if c-'A' < 26 {
+					dst[k] = c + ('a' - 'A')
+				}
 			}
-			dst[k] = c
 		}
 		apostrophe = seen&cApos != 0
 	} else {
+		seen = 0
 		for i := 0; i < len(w); {
 			r, size := utf8.DecodeRuneInString(w[i:])
 			if r == utf8.RuneError && size == 1 {
