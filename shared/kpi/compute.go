@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"fmt"
 	"maps"
+	"math"
 	"slices"
 	"strings"
 	"time"
@@ -35,16 +36,25 @@ type Computer struct {
 	cal     Calendar
 	quarter Quarter
 
-	partials map[string]map[Quarter]*partial // KPI id -> quarter -> aggregate of feedback
-	seen     map[uint64]struct{}             // hashes of feedback ids
-	totals   [Trend]int64                    // all feedback records of each quarter of the window
-	topics   map[string]*topicAgg
-	phrases  map[string]*phraseAgg
-	sources  map[string]int64
-	source   string                 // the source of the last record of the quarter, and
-	nSource  int64                  // how many records of it came in a row, not yet in sources
-	resp     map[string]*respondent // source, response id -> survey response
-	respKeys []string               // keys of resp, sorted: set by Document
+	partials  map[string]map[Quarter]*partial // KPI id -> quarter -> aggregate of feedback
+	seen      map[uint64]struct{}             // hashes of feedback ids
+	totals    [Trend]int64                    // all feedback records of each quarter of the window
+	topics    map[string]*topicAgg
+	phrases   map[string]*phraseAgg
+	sources   map[string]int64
+	source    string                 // the source of the last record of the quarter, and
+	nSource   int64                  // how many records of it came in a row, not yet in sources
+	resp      map[string]*respondent // source, response id -> survey response
+	respKeys  []string               // keys of resp, sorted: set by Document
+	rc        rowCandidate           // the row being folded: reused, not allocated per row
+	strs      map[string]string      // interned strings of responses
+	keyBuf    []byte                 // AddAnswers' key of resp
+	questions []string               // keptQuestions, once listed
+	scales    map[scale]*scale       // interned scales of answers
+	// DeferPhraseQuotes: keyphrases keep no quote candidates until QuotePhrases names the
+	// emerging ones, wanted.
+	deferPhrases bool
+	wanted       map[string]bool
 
 	// Set up by NewComputer for AddFeedback's inner loop.
 	window   []Quarter         // Window()
@@ -165,19 +175,33 @@ type topicAgg struct {
 // four (1..4).
 type phraseAgg struct {
 	count  [baseline + 1]int64
-	quotes quoteList
+	quotes *quoteList // made by the first candidate: most phrases never get one
+}
+
+// list returns the phrase's quote candidates, made if need be.
+func (a *phraseAgg) list() *quoteList {
+	if a.quotes == nil {
+		a.quotes = &quoteList{}
+	}
+	return a.quotes
+}
+
+// mayTake is quoteList.mayTake of the phrase's candidates.
+func (a *phraseAgg) mayTake(r *table.ScoredFeedback) bool {
+	return a.quotes == nil || a.quotes.mayTake(r)
 }
 
 // quoteList keeps the best quote candidates seen: at least the top maxQuoteCandidates, and
 // once it has cut to those, it skips (without copying) any record that sorts after the last
 // one kept, which could never be among the final top.
 type quoteList struct {
-	qs    []candidate
+	qs    []*candidate // shared by the lists of the row's topics and keyphrases
 	full  bool
-	worst candidate
+	worst *candidate
 }
 
-func (l *quoteList) add(r *table.ScoredFeedback) {
+func (l *quoteList) add(rc *rowCandidate) {
+	r := rc.r
 	if len(r.Text) < 40 {
 		return // not quotable (see quotable): the rows of a reader that defers the text
 	}
@@ -187,14 +211,15 @@ func (l *quoteList) add(r *table.ScoredFeedback) {
 		if r.Engagement != nil {
 			probe.engagement = *r.Engagement
 		}
-		if compareQuotesAt(&probe, &l.worst) >= 0 {
+		if compareQuotesAt(&probe, l.worst) >= 0 {
 			return
 		}
 	}
-	if !quotable(r) {
+	cd, ok := rc.get()
+	if !ok {
 		return
 	}
-	l.qs = append(l.qs, candidateOf(r))
+	l.qs = append(l.qs, cd)
 	if len(l.qs) > 2*maxQuoteCandidates {
 		l.cut()
 	}
@@ -211,12 +236,13 @@ func (l *quoteList) mayTake(r *table.ScoredFeedback) bool {
 	if r.Engagement != nil {
 		probe.engagement = *r.Engagement
 	}
-	return compareQuotesAt(&probe, &l.worst) < 0
+	return compareQuotesAt(&probe, l.worst) < 0
 }
 
 func (l *quoteList) cut() {
 	sortQuotes(l.qs)
 	if len(l.qs) > maxQuoteCandidates {
+		clear(l.qs[maxQuoteCandidates:]) // let the dropped candidates go
 		l.qs = l.qs[:maxQuoteCandidates]
 		l.full, l.worst = true, l.qs[maxQuoteCandidates-1]
 	}
@@ -225,6 +251,27 @@ func (l *quoteList) cut() {
 func (l *quoteList) merge(o quoteList) {
 	l.qs = append(l.qs, o.qs...)
 	l.cut()
+}
+
+// rowCandidate is the candidate of one row, made (and its strings copied) once for all the
+// quote lists the row enters: a row is offered to the list of each of its topics and
+// keyphrases, and a copy of its text per list made the quote candidates most of the stage's
+// memory on a million rows.
+type rowCandidate struct {
+	r    *table.ScoredFeedback
+	cd   *candidate
+	made bool
+}
+
+func (rc *rowCandidate) get() (*candidate, bool) {
+	if !rc.made {
+		rc.made = true
+		if quotable(rc.r) {
+			cd := candidateOf(rc.r)
+			rc.cd = &cd
+		}
+	}
+	return rc.cd, rc.cd != nil
 }
 
 // candidate is a record that may be quoted.
@@ -241,7 +288,37 @@ type respondent struct {
 	source, survey string
 	district       string
 	weight         float64
-	answers        map[string]table.SurveyAnswer // question id -> answer
+	answers        []answer // of the questions the computer keeps, each once
+}
+
+// answer is what the survey KPIs and weighting read of one answer. A response keeps a few
+// (keptQuestion), in a slice: a map of table.SurveyAnswer took over a kilobyte a response.
+type answer struct {
+	text     string // interned: a category of a weighting margin
+	value    float64
+	scale    *scale // interned: shared by the answers of a question
+	question uint16 // index in keptQuestions
+	hasValue bool
+}
+
+// scale is the range of a question's answers.
+type scale struct {
+	lo, hi       float64
+	hasLo, hasHi bool
+}
+
+// answer returns the response's answer to a question.
+func (c *Computer) answer(r *respondent, question string) (*answer, bool) {
+	qi := slices.Index(c.keptQuestions(), question)
+	if qi < 0 {
+		return nil, false
+	}
+	for i := range r.answers {
+		if int(r.answers[i].question) == qi {
+			return &r.answers[i], true
+		}
+	}
+	return nil, false
 }
 
 // Option configures a Computer.
@@ -412,11 +489,13 @@ func (c *Computer) FoldRow(r *table.ScoredFeedback) (mayQuote bool) {
 			}
 		}
 	}
+	c.rc = rowCandidate{r: r}
+	rc := &c.rc
 	if b := c.back(q); b <= baseline {
-		mayQuote = c.addPhrases(r, b)
+		mayQuote = c.addPhrases(rc, b)
 	}
 	if q == c.quarter {
-		mayQuote = c.addCurrent(r) || mayQuote
+		mayQuote = c.addCurrent(rc) || mayQuote
 	}
 	return mayQuote
 }
@@ -434,18 +513,53 @@ func (c *Computer) MayQuote(r *table.ScoredFeedback) bool {
 	if c.windowIndex(r.CreatedAt) != Trend-1 {
 		return false // only the reported quarter is quoted
 	}
+	if c.wanted != nil { // the second pass of DeferPhraseQuotes: the emerging phrases only
+		for _, kp := range r.Keyphrases {
+			if p := normPhrase(kp); c.wanted[p] && c.phrases[p].mayTake(r) {
+				return true
+			}
+		}
+		return false
+	}
 	for _, t := range r.Topics {
 		if a := c.topics[t]; a == nil || a.quotes.mayTake(r) {
 			return true
 		}
 	}
+	if c.deferPhrases {
+		return false
+	}
 	for _, kp := range r.Keyphrases {
-		if a := c.phrases[normPhrase(kp)]; a == nil || a.quotes.mayTake(r) {
+		if a := c.phrases[normPhrase(kp)]; a == nil || a.mayTake(r) {
 			return true
 		}
 	}
 	return false
 }
+
+// DeferPhraseQuotes tells the computer to count keyphrases without keeping their quote
+// candidates: the caller offers the rows of the reported quarter again, once every row is
+// folded, to the phrases that emerge (QuotePhrases). Each keyphrase kept up to a hundred
+// candidates, text included, and the phrases seen once or twice, which never emerge, grow
+// with the input: on a million rows they were most of the stage's memory. The second pass
+// offers each emerging phrase every row of the quarter, so its candidates are those of the
+// single pass and the Document is the same.
+func DeferPhraseQuotes() Option { return func(c *Computer) { c.deferPhrases = true } }
+
+// QuotePhrases starts the second pass of DeferPhraseQuotes, once every row is folded and
+// merged: from then on MayQuote and AddQuotes offer rows to the emerging phrases only (the
+// topics have their candidates). It reports whether any phrase emerges: if none, the second
+// pass has nothing to do.
+func (c *Computer) QuotePhrases() bool {
+	c.wanted = map[string]bool{}
+	for _, e := range c.emergingPhrases() {
+		c.wanted[e.Phrase] = true
+	}
+	return len(c.wanted) > 0
+}
+
+// Current is the number of records of the reported quarter folded so far.
+func (c *Computer) Current() int64 { return c.totals[Trend-1] }
 
 // AddQuotes offers complete rows, already folded by AddFeedback without their text, as
 // quote candidates (see MayQuote); it counts nothing.
@@ -455,24 +569,36 @@ func (c *Computer) AddQuotes(rows []table.ScoredFeedback) {
 		if c.windowIndex(r.CreatedAt) != Trend-1 {
 			continue
 		}
+		c.rc = rowCandidate{r: r}
+		rc := &c.rc
+		if c.wanted != nil {
+			c.eachPhrase(r, func(p string, a *phraseAgg) {
+				if c.wanted[p] {
+					a.list().add(rc)
+				}
+			})
+			continue
+		}
 		for _, t := range r.Topics {
 			if a := c.topics[t]; a != nil {
-				a.quotes.add(r)
+				a.quotes.add(rc)
 			}
 		}
-		c.eachPhrase(r, func(a *phraseAgg) { a.quotes.add(r) })
+		if !c.deferPhrases {
+			c.eachPhrase(r, func(_ string, a *phraseAgg) { a.list().add(rc) })
+		}
 	}
 }
 
 // eachPhrase calls f with the aggregate of each distinct keyphrase of r that has one.
-func (c *Computer) eachPhrase(r *table.ScoredFeedback, f func(*phraseAgg)) {
+func (c *Computer) eachPhrase(r *table.ScoredFeedback, f func(string, *phraseAgg)) {
 	for i, kp := range r.Keyphrases {
 		p := normPhrase(kp)
 		if p == "" || slices.ContainsFunc(r.Keyphrases[:i], func(s string) bool { return normPhrase(s) == p }) {
 			continue
 		}
 		if a := c.phrases[p]; a != nil {
-			f(a)
+			f(p, a)
 		}
 	}
 }
@@ -498,7 +624,8 @@ func quotable(r *table.ScoredFeedback) bool {
 	return n >= 40 && n <= 320
 }
 
-func (c *Computer) addCurrent(r *table.ScoredFeedback) (mayQuote bool) {
+func (c *Computer) addCurrent(rc *rowCandidate) (mayQuote bool) {
+	r := rc.r
 	// Rows come an object, and so a source, at a time: count runs, not rows, in the map.
 	if r.Source != c.source {
 		c.flushSource()
@@ -518,7 +645,7 @@ func (c *Computer) addCurrent(r *table.ScoredFeedback) (mayQuote bool) {
 		case "negative":
 			a.neg++
 		}
-		a.quotes.add(r)
+		a.quotes.add(rc)
 		mayQuote = mayQuote || a.quotes.mayTake(r)
 	}
 	return mayQuote
@@ -532,9 +659,24 @@ func (c *Computer) flushSource() {
 }
 
 // normPhrase is the form keyphrases are counted in.
-func normPhrase(s string) string { return strings.Join(strings.Fields(strings.ToLower(s)), " ") }
+func normPhrase(s string) string {
+	// Most phrases are already in that form: lower-case ASCII words joined by single spaces.
+	// They are returned as they are, without the three copies of the general case.
+	for i := 0; i < len(s); i++ {
+		switch b := s[i]; {
+		case b >= 0x80, 'A' <= b && b <= 'Z', '\t' <= b && b <= '\r':
+			return normPhraseSlow(s)
+		case b == ' ' && (i == 0 || i == len(s)-1 || s[i-1] == ' '):
+			return normPhraseSlow(s)
+		}
+	}
+	return s
+}
 
-func (c *Computer) addPhrases(r *table.ScoredFeedback, back int) (mayQuote bool) {
+func normPhraseSlow(s string) string { return strings.Join(strings.Fields(strings.ToLower(s)), " ") }
+
+func (c *Computer) addPhrases(rc *rowCandidate, back int) (mayQuote bool) {
+	r := rc.r
 	for i, kp := range r.Keyphrases {
 		p := normPhrase(kp)
 		if p == "" || slices.ContainsFunc(r.Keyphrases[:i], func(s string) bool { return normPhrase(s) == p }) {
@@ -546,9 +688,9 @@ func (c *Computer) addPhrases(r *table.ScoredFeedback, back int) (mayQuote bool)
 			c.phrases[strings.Clone(p)] = a
 		}
 		a.count[back]++
-		if back == 0 {
-			a.quotes.add(r)
-			mayQuote = mayQuote || a.quotes.mayTake(r)
+		if back == 0 && !c.deferPhrases {
+			a.list().add(rc)
+			mayQuote = mayQuote || a.mayTake(r)
 		}
 	}
 	return mayQuote
@@ -562,35 +704,104 @@ func (c *Computer) AddAnswers(rows []table.SurveyAnswer) {
 		if !c.inWindow(q) {
 			continue
 		}
-		key := a.Source + "\x00" + a.ResponseID
-		rs := c.resp[key]
+		// The key is built in a reused buffer: the lookup of string(buf) copies nothing, and
+		// only a new response's key is allocated.
+		c.keyBuf = append(append(append(c.keyBuf[:0], a.Source...), 0), a.ResponseID...)
+		rs := c.resp[string(c.keyBuf)]
 		if rs == nil {
-			rs = &respondent{q: q, source: strings.Clone(a.Source), survey: strings.Clone(a.SurveyID), weight: a.Weight, answers: map[string]table.SurveyAnswer{}}
-			c.resp[key] = rs
+			rs = &respondent{q: q, source: c.intern(a.Source), survey: c.intern(a.SurveyID), weight: a.Weight}
+			c.resp[string(c.keyBuf)] = rs
 		}
 		if rs.district == "" && a.District != nil {
-			rs.district = strings.Clone(*a.District)
+			rs.district = c.intern(*a.District)
 		}
-		if _, dup := rs.answers[a.QuestionID]; !dup && c.keepsQuestion(a.QuestionID) {
-			rs.answers[strings.Clone(a.QuestionID)] = table.SurveyAnswer{QuestionID: strings.Clone(a.QuestionID), AnswerText: strings.Clone(a.AnswerText),
-				AnswerValue: clonePtr(a.AnswerValue), ScaleMin: clonePtr(a.ScaleMin), ScaleMax: clonePtr(a.ScaleMax)}
+		if _, dup := c.answer(rs, a.QuestionID); dup {
+			continue
+		}
+		if qi := slices.Index(c.keptQuestions(), a.QuestionID); qi >= 0 {
+			an := answer{question: uint16(qi)}
+			if c.marginQuestion(a.QuestionID) {
+				an.text = c.intern(a.AnswerText) // a category of a weighting margin
+			}
+			if a.AnswerValue != nil {
+				an.value, an.hasValue = *a.AnswerValue, true
+			}
+			var sc scale
+			if a.ScaleMin != nil {
+				sc.lo, sc.hasLo = *a.ScaleMin, true
+			}
+			if a.ScaleMax != nil {
+				sc.hi, sc.hasHi = *a.ScaleMax, true
+			}
+			an.scale = c.internScale(sc)
+			if rs.answers == nil {
+				rs.answers = make([]answer, 0, len(c.keptQuestions()))
+			}
+			rs.answers = append(rs.answers, an)
 		}
 	}
 }
 
-// keepsQuestion reports whether a survey KPI or a weighting margin reads the question.
-func (c *Computer) keepsQuestion(id string) bool {
-	for _, k := range c.city.KPIs {
-		if config.SurveyKind(k.Kind) && k.Filter.Question == id {
-			return true
+// keptQuestions are the ids of the questions a survey KPI or a weighting margin reads, each
+// once: the answers a response keeps.
+func (c *Computer) keptQuestions() []string {
+	if c.questions == nil {
+		c.questions = []string{}
+		for _, k := range c.city.KPIs {
+			if config.SurveyKind(k.Kind) && !slices.Contains(c.questions, k.Filter.Question) {
+				c.questions = append(c.questions, k.Filter.Question)
+			}
+		}
+		for _, m := range c.city.SurveyWeighting.Margins {
+			if !slices.Contains(c.questions, m.Variable) {
+				c.questions = append(c.questions, m.Variable)
+			}
+		}
+		if len(c.questions) > 1<<16 {
+			panic("kpi: more than 65536 survey questions kept") // a city has a handful of KPIs
 		}
 	}
+	return c.questions
+}
+
+// internScale returns the copy of sc shared by every answer that has it.
+func (c *Computer) internScale(sc scale) *scale {
+	if math.IsNaN(sc.lo) || math.IsNaN(sc.hi) {
+		return &sc // NaN is no map key: each lookup would add one
+	}
+	if p, ok := c.scales[sc]; ok {
+		return p
+	}
+	if c.scales == nil {
+		c.scales = map[scale]*scale{}
+	}
+	p := &sc
+	c.scales[sc] = p
+	return p
+}
+
+// marginQuestion reports whether a weighting margin reads the question's answer text.
+func (c *Computer) marginQuestion(id string) bool {
 	for _, m := range c.city.SurveyWeighting.Margins {
 		if m.Variable == id {
 			return true
 		}
 	}
 	return false
+}
+
+// intern returns a copy of s shared by every response that has it: sources, surveys,
+// districts and margin categories are few values repeated on every response.
+func (c *Computer) intern(s string) string {
+	if v, ok := c.strs[s]; ok {
+		return v
+	}
+	if c.strs == nil {
+		c.strs = map[string]string{}
+	}
+	v := strings.Clone(s)
+	c.strs[v] = v
+	return v
 }
 
 // Merge folds another computer's aggregate (of other records) into c.
@@ -647,20 +858,22 @@ func (c *Computer) Merge(o *Computer) error {
 		for i := range a.count {
 			d.count[i] += a.count[i]
 		}
-		d.quotes.merge(a.quotes)
+		if a.quotes != nil {
+			d.list().merge(*a.quotes)
+		}
 	}
 	for key, r := range o.resp {
 		d := c.resp[key]
 		if d == nil {
-			d = &respondent{q: r.q, source: r.source, survey: r.survey, weight: r.weight, answers: map[string]table.SurveyAnswer{}}
+			d = &respondent{q: r.q, source: r.source, survey: r.survey, weight: r.weight}
 			c.resp[key] = d
 		}
 		if d.district == "" {
 			d.district = r.district
 		}
-		for q, a := range r.answers {
-			if _, ok := d.answers[q]; !ok {
-				d.answers[q] = a
+		for _, a := range r.answers { // keptQuestions is the same list in both: the same city
+			if !slices.ContainsFunc(d.answers, func(b answer) bool { return b.question == a.question }) {
+				d.answers = append(d.answers, a)
 			}
 		}
 	}
@@ -710,11 +923,9 @@ func matchRespondent(f config.Filter, r *respondent) bool {
 
 // sortQuotes orders quote candidates: most engaged first, then the clearest sentiment, then id
 // so that the choice is deterministic.
-func sortQuotes(qs []candidate) {
-	slices.SortFunc(qs, compareQuotes)
+func sortQuotes(qs []*candidate) {
+	slices.SortFunc(qs, compareQuotesAt)
 }
-
-func compareQuotes(a, b candidate) int { return compareQuotesAt(&a, &b) }
 
 func compareQuotesAt(a, b *candidate) int {
 	// Not cmp.Or: it would compare the ids of every pair, where the first key mostly decides.
@@ -819,8 +1030,8 @@ func (c *Computer) surveyWeights() map[string]float64 {
 			for m, mg := range margins {
 				if mg.Variable == "district" {
 					cats[i][m] = r.district
-				} else if a, ok := r.answers[mg.Variable]; ok {
-					cats[i][m] = a.AnswerText
+				} else if a, ok := c.answer(r, mg.Variable); ok {
+					cats[i][m] = a.text
 				}
 			}
 		}
@@ -895,19 +1106,19 @@ func (c *Computer) surveyEstimate(k config.KPI, q Quarter, weights map[string]fl
 		if r.q != q || !matchRespondent(k.Filter, r) {
 			continue
 		}
-		a, ok := r.answers[k.Filter.Question]
-		if !ok || a.AnswerValue == nil || a.ScaleMax == nil {
+		a, ok := c.answer(r, k.Filter.Question)
+		if !ok || !a.hasValue || !a.scale.hasHi {
 			continue
 		}
-		v := *a.AnswerValue
+		v, sc := a.value, a.scale
 		var pos, neg bool
 		if k.Kind == config.KindNPS {
-			if a.ScaleMin == nil || *a.ScaleMin != 0 || *a.ScaleMax != 10 {
+			if !sc.hasLo || sc.lo != 0 || sc.hi != 10 {
 				continue // NPS is defined on a 0–10 question only
 			}
 			pos, neg = v >= 9, v <= 6
 		} else {
-			pos = v >= *a.ScaleMax-1 // top two boxes
+			pos = v >= sc.hi-1 // top two boxes
 		}
 		w := weights[key]
 		n++
@@ -997,13 +1208,6 @@ func status(k config.KPI, r Result) string {
 }
 
 func ptr[T any](v T) *T { return &v }
-
-func clonePtr[T any](p *T) *T {
-	if p == nil {
-		return nil
-	}
-	return ptr(*p)
-}
 
 // Rows returns the kpis table rows of a document.
 func Rows(doc *Document) []table.KPI {

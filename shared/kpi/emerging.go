@@ -12,6 +12,17 @@ import (
 // phrase new this quarter gets a finite lift that grows with its support, and a rare phrase
 // cannot top the list by chance. Phrases need MinCount records this quarter and a lift above 1.
 func (c *Computer) emerging() []EmergingTopic {
+	out := c.emergingPhrases()
+	for i := range out {
+		if l := c.phrases[out[i].Phrase].quotes; l != nil {
+			out[i].Quotes = pickQuotes(*l)
+		}
+	}
+	return out
+}
+
+// emergingPhrases is emerging without the quotes: it reads the counts only.
+func (c *Computer) emergingPhrases() []EmergingTopic {
 	cfg := c.city.Emerging
 	minCount, top, prior := int64(max(cfg.MinCount, 1)), max(cfg.Top, 1), cfg.Prior
 	if prior <= 0 {
@@ -44,9 +55,5 @@ func (c *Computer) emerging() []EmergingTopic {
 	slices.SortFunc(out, func(x, y EmergingTopic) int {
 		return cmp.Or(cmp.Compare(y.Lift, x.Lift), cmp.Compare(y.Count, x.Count), cmp.Compare(x.Phrase, y.Phrase))
 	})
-	out = out[:min(len(out), top)]
-	for i := range out {
-		out[i].Quotes = pickQuotes(c.phrases[out[i].Phrase].quotes)
-	}
-	return out
+	return out[:min(len(out), top)]
 }

@@ -57,19 +57,27 @@ func KPI(ctx context.Context, st store.Store, city *config.City, q kpi.Quarter, 
 	}
 	// Objects are folded in parallel, one partial aggregate per worker, then merged: the
 	// merged aggregate equals the single pass exactly (kpi.TestMergeEqualsSinglePass).
+	// Keyphrases get their quote candidates in a second pass over the objects that hold
+	// rows of the quarter, once the phrases that emerge are known (kpi.DeferPhraseQuotes):
+	// kept for every phrase, the candidates grew with the input.
 	workers := min(runtime.GOMAXPROCS(0), len(keys))
 	parts := make([]*kpi.Computer, workers)
 	errs := make([]error, workers)
+	current := make([][]string, workers) // per worker: the objects with rows of the quarter
 	next := make(chan string)
 	var wg sync.WaitGroup
 	for w := range workers {
-		parts[w] = kpi.NewComputer(city, q, kpi.UniqueIDs())
+		parts[w] = kpi.NewComputer(city, q, kpi.UniqueIDs(), kpi.DeferPhraseQuotes())
 		wg.Go(func() {
 			for k := range next {
 				if errs[w] != nil {
 					continue // drain
 				}
-				errs[w] = foldScoredObject(ctx, st, k, parts[w])
+				before := parts[w].Current()
+				errs[w] = foldScoredObject(ctx, st, k, parts[w], false)
+				if parts[w].Current() > before {
+					current[w] = append(current[w], k)
+				}
 			}
 			parts[w].Finish() // sorts in parallel what the merge and the document would sort alone
 		})
@@ -92,6 +100,15 @@ func KPI(ctx context.Context, st store.Store, city *config.City, q kpi.Quarter, 
 			return nil, err
 		}
 		parts[i+1] = nil // let the part's memory go before the next is merged
+	}
+	if comp.QuotePhrases() {
+		quote := slices.Concat(current...)
+		slices.Sort(quote)
+		for _, k := range quote {
+			if err := foldScoredObject(ctx, st, k, comp, true); err != nil {
+				return nil, err
+			}
+		}
 	}
 	akeys, err := listParquet(ctx, st, CuratedSurveyAnswers, keep)
 	if err != nil {
@@ -174,8 +191,10 @@ func foldParquet[T any](ctx context.Context, st store.Store, key string, fold fu
 	}
 }
 
-// foldScoredObject streams the KPI columns of one scored-feedback object into comp.
-func foldScoredObject(ctx context.Context, st store.Store, key string, comp *kpi.Computer) (err error) {
+// foldScoredObject streams the KPI columns of one scored-feedback object into comp; with
+// quotesOnly it offers its rows, folded before, to the emerging phrases of comp (the second
+// pass of kpi.DeferPhraseQuotes).
+func foldScoredObject(ctx context.Context, st store.Store, key string, comp *kpi.Computer, quotesOnly bool) (err error) {
 	f, err := openParquet(ctx, st, key)
 	if err != nil {
 		return err
@@ -186,7 +205,7 @@ func foldScoredObject(ctx context.Context, st store.Store, key string, comp *kpi
 		}
 	}()
 	source := partition(key, "source")
-	err = foldScoredColumns(f, source, comp)
+	err = scanScoredColumns(f, source, comp, quotesOnly)
 	if errors.Is(err, errNotProjectable) {
 		// An object written before a column existed: read it whole; missing columns read as
 		// zero values.
@@ -198,7 +217,10 @@ func foldScoredObject(ctx context.Context, st store.Store, key string, comp *kpi
 			for i := range buf[:n] {
 				buf[i].Source = source
 			}
-			if n > 0 {
+			switch {
+			case n > 0 && quotesOnly:
+				comp.AddQuotes(buf[:n]) // complete rows: AddQuotes takes those it may quote
+			case n > 0:
 				comp.AddFeedback(buf[:n])
 			}
 			if errors.Is(rerr, io.EOF) {

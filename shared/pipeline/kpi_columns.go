@@ -187,6 +187,48 @@ type quoted struct {
 // (kpi.Computer.MayQuote). Rows are folded one at a time, so that no row outlives the pages
 // it views.
 func foldScoredColumns(f *parquet.File, source string, comp *kpi.Computer) error {
+	return scanScoredColumns(f, source, comp, false)
+}
+
+// quoteScoredColumns offers the rows of a Parquet file, folded before, to the emerging
+// phrases of comp (kpi.DeferPhraseQuotes): it reads the columns that decide whether a row
+// may be quoted, and the id and text of those that may.
+func quoteScoredColumns(f *parquet.File, source string, comp *kpi.Computer) error {
+	return scanScoredColumns(f, source, comp, true)
+}
+
+// nextIf is cur[col].next() if the column is read, else nil.
+func (cur *foldCursors) nextIf(col int, need *[numFoldColumns]bool) *parquet.Value {
+	if !need[col] {
+		return nil
+	}
+	return cur[col].next()
+}
+
+// foldCursors are the cursors of the columns read for every row.
+type foldCursors [numFoldColumns]columnCursor
+
+// allColumns are the columns foldScoredColumns reads for every row, quoteColumns those
+// quoteScoredColumns reads.
+var allColumns = func() (all [numFoldColumns]bool) {
+	for i := range all {
+		all[i] = true
+	}
+	return all
+}()
+var quoteColumns = [numFoldColumns]bool{colAuthorKey: true, colCreatedAt: true, colEngagement: true,
+	colKeyphrases: true, colSentiment: true}
+
+// scanScoredColumns is foldScoredColumns, or with quotesOnly quoteScoredColumns.
+func scanScoredColumns(f *parquet.File, source string, comp *kpi.Computer, quotesOnly bool) error {
+	need := allColumns
+	if quotesOnly {
+		need = quoteColumns
+	}
+	mayQuote := comp.FoldRow
+	if quotesOnly {
+		mayQuote = comp.MayQuote
+	}
 	var src [numKPIColumns]int
 	for i, name := range kpiColumnNames {
 		path := []string{name}
@@ -200,7 +242,7 @@ func foldScoredColumns(f *parquet.File, source string, comp *kpi.Computer) error
 		src[i] = leaf.ColumnIndex
 	}
 	var (
-		cur                [numFoldColumns]columnCursor
+		cur                foldCursors
 		author, district   string
 		engagement         int64
 		closedAt           time.Time
@@ -211,6 +253,9 @@ func foldScoredColumns(f *parquet.File, source string, comp *kpi.Computer) error
 	for _, rg := range f.RowGroups() {
 		chunks := rg.ColumnChunks()
 		for i := range cur {
+			if !need[i] {
+				continue // never read: its cursor stays empty
+			}
 			// The value buffer is reused emptied: left as the last page of the previous row
 			// group filled it, the cursor served those values as the first rows of this one,
 			// and every column of a file of several row groups went out of step by the length
@@ -243,7 +288,9 @@ func foldScoredColumns(f *parquet.File, source string, comp *kpi.Computer) error
 		err := func() error {
 			defer func() {
 				for i := range cur {
-					cur[i].close()
+					if need[i] {
+						cur[i].close()
+					}
 				}
 				ids.close()
 				texts.close()
@@ -251,7 +298,7 @@ func foldScoredColumns(f *parquet.File, source string, comp *kpi.Computer) error
 			for index := range rg.NumRows() {
 				r := &row
 				*r = table.ScoredFeedback{Source: source}
-				if v := cur[colChannel].next(); v != nil && !v.IsNull() {
+				if v := cur.nextIf(colChannel, &need); v != nil && !v.IsNull() {
 					r.Channel = bytesString(v.ByteArray())
 				}
 				if v := cur[colCreatedAt].next(); v != nil && !v.IsNull() {
@@ -261,7 +308,7 @@ func foldScoredColumns(f *parquet.File, source string, comp *kpi.Computer) error
 					author = bytesString(v.ByteArray())
 					r.AuthorKey = &author
 				}
-				if v := cur[colDistrict].next(); v != nil && !v.IsNull() {
+				if v := cur.nextIf(colDistrict, &need); v != nil && !v.IsNull() {
 					district = bytesString(v.ByteArray())
 					r.District = &district
 				}
@@ -269,17 +316,20 @@ func foldScoredColumns(f *parquet.File, source string, comp *kpi.Computer) error
 					engagement = v.Int64()
 					r.Engagement = &engagement
 				}
-				if v := cur[colClosedAt].next(); v != nil && !v.IsNull() {
+				if v := cur.nextIf(colClosedAt, &need); v != nil && !v.IsNull() {
 					closedAt = time.UnixMilli(v.Int64()).UTC()
 					r.ClosedAt = &closedAt
 				}
 				if v := cur[colSentiment].next(); v != nil && !v.IsNull() {
 					r.Sentiment = v.Double()
 				}
-				if v := cur[colSentimentLabel].next(); v != nil && !v.IsNull() {
+				if v := cur.nextIf(colSentimentLabel, &need); v != nil && !v.IsNull() {
 					r.SentimentLabel = bytesString(v.ByteArray())
 				}
-				topics = readList(&cur[colTopics], topics[:0])
+				topics = topics[:0]
+				if need[colTopics] {
+					topics = readList(&cur[colTopics], topics)
+				}
 				if len(topics) > 0 {
 					r.Topics = topics
 				}
@@ -288,11 +338,11 @@ func foldScoredColumns(f *parquet.File, source string, comp *kpi.Computer) error
 					r.Keyphrases = keyphrases
 				}
 				for i := range cur {
-					if err := cur[i].err; err != nil {
+					if err := cur[i].err; need[i] && err != nil {
 						return fmt.Errorf("column %s: %w", kpiColumnNames[i], err)
 					}
 				}
-				if comp.FoldRow(r) {
+				if mayQuote(r) {
 					pending = append(pending, quoted{index: index, row: cloneQuotable(r)})
 					if len(pending) == quoteBatch {
 						if err := quote(); err != nil {
