@@ -3,12 +3,9 @@ package main
 import (
 	"bytes"
 	"context"
-	"crypto/sha256"
 	"encoding/json"
-	"fmt"
 	"io"
 	"log/slog"
-	"maps"
 	"os"
 	"path/filepath"
 	"strings"
@@ -18,6 +15,7 @@ import (
 	"github.com/civicpulse/civicpulse/shared/pipeline"
 	"github.com/civicpulse/civicpulse/shared/sample"
 	"github.com/civicpulse/civicpulse/shared/store"
+	"github.com/civicpulse/civicpulse/shared/store/storetest"
 )
 
 // An SQS message with an S3 "Object Created" event ingests that one file; the schedule ingests
@@ -123,30 +121,10 @@ func TestHandleSQSBatch(t *testing.T) {
 	if resp.Files != 1 || resp.Skipped != 2 || resp.Answers == 0 {
 		t.Errorf("batch summary %+v; want the survey ingested once, then skipped by the redelivery and the sweep", resp.IngestSummary)
 	}
-	before := tree(t, st)
+	before := storetest.ReadTree(t, st)
 	// The whole batch again (Lambda retried it): nothing changes.
 	if _, err := h.Handle(ctx, batch); err != nil {
 		t.Fatal(err)
 	}
-	if after := tree(t, st); !maps.Equal(before, after) {
-		t.Errorf("a redelivered batch changed the store: %d objects before, %d after", len(before), len(after))
-	}
-}
-
-// tree maps every key in the store to its size and content hash.
-func tree(t *testing.T, st store.Store) map[string]string {
-	t.Helper()
-	infos, err := st.List(context.Background(), "")
-	if err != nil {
-		t.Fatal(err)
-	}
-	m := map[string]string{}
-	for _, i := range infos {
-		b, err := store.ReadAll(context.Background(), st, i.Key)
-		if err != nil {
-			t.Fatal(err)
-		}
-		m[i.Key] = fmt.Sprintf("%x", sha256.Sum256(b))
-	}
-	return m
+	storetest.CompareTree(t, before, storetest.ReadTree(t, st))
 }

@@ -18,6 +18,7 @@ import (
 	"github.com/civicpulse/civicpulse/shared/pipeline"
 	"github.com/civicpulse/civicpulse/shared/sample"
 	"github.com/civicpulse/civicpulse/shared/store"
+	"github.com/civicpulse/civicpulse/shared/store/storetest"
 )
 
 // SQS and EventBridge deliver at least once and in no particular order: the same "Object
@@ -85,7 +86,7 @@ func TestRedeliveryChangesNothing(t *testing.T) {
 				t.Fatalf("event %d: %v, failed messages %v", i, err, resp.BatchItemFailures)
 			}
 		}
-		return readTree(t, st)
+		return storetest.ReadTree(t, st)
 	}
 	want := deliver(t, put, page, schedule)
 	if !slices.ContainsFunc(slices.Collect(maps.Keys(want)), func(k string) bool { return strings.HasPrefix(k, "quarantine/") }) ||
@@ -103,48 +104,7 @@ func TestRedeliveryChangesNothing(t *testing.T) {
 		{"one batch, each twice", [][]byte{both, schedule}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			compareTree(t, want, deliver(t, tc.evs...))
+			storetest.CompareTree(t, want, deliver(t, tc.evs...))
 		})
 	}
-}
-
-// readTree reads every object of st.
-func readTree(t *testing.T, st store.Store) map[string][]byte {
-	t.Helper()
-	ctx := context.Background()
-	infos, err := st.List(ctx, "")
-	if err != nil {
-		t.Fatal(err)
-	}
-	out := map[string][]byte{}
-	for _, in := range infos {
-		if out[in.Key], err = store.ReadAll(ctx, st, in.Key); err != nil {
-			t.Fatal(err)
-		}
-	}
-	return out
-}
-
-// compareTree fails for every object that differs from want, is missing or extra.
-func compareTree(t *testing.T, want, got map[string][]byte) {
-	t.Helper()
-	for k, w := range want {
-		if b, ok := got[k]; !ok {
-			t.Errorf("%s is missing; the in-order delivery wrote it", k)
-		} else if !bytes.Equal(b, w) {
-			t.Errorf("%s differs from the in-order delivery's:\n%s\nwant\n%s", k, clip(b), clip(w))
-		}
-	}
-	for k := range got {
-		if _, ok := want[k]; !ok {
-			t.Errorf("%s exists; the in-order delivery has no such object", k)
-		}
-	}
-}
-
-func clip(b []byte) string {
-	if json.Valid(b) && len(b) < 2000 {
-		return string(b)
-	}
-	return string(b[:min(len(b), 200)]) + "…"
 }

@@ -15,6 +15,7 @@ import (
 	"github.com/civicpulse/civicpulse/shared/pipeline"
 	"github.com/civicpulse/civicpulse/shared/sample"
 	"github.com/civicpulse/civicpulse/shared/store"
+	"github.com/civicpulse/civicpulse/shared/store/storetest"
 )
 
 // The quarterly state machine retries, and a person may start it again: the same quarter's
@@ -51,7 +52,7 @@ func TestRedeliveryChangesNothing(t *testing.T) {
 	if _, err := pipeline.Score(ctx, base, sc, pipeline.ScoreOptions{Logger: quiet}); err != nil {
 		t.Fatal(err)
 	}
-	scored := readTree(t, base)
+	scored := storetest.ReadTree(t, base)
 	event := func(name string) Event {
 		b, err := os.ReadFile(filepath.Join("..", "..", "events", name))
 		if err != nil {
@@ -91,7 +92,7 @@ func TestRedeliveryChangesNothing(t *testing.T) {
 				t.Fatalf("event %d (%+v): %v", i, d.ev, err)
 			}
 		}
-		return readTree(t, st)
+		return storetest.ReadTree(t, st)
 	}
 	want := deliver(t, delivery{earlier, 0}, delivery{named, 0})
 	for _, q := range []string{"2026-Q4", "2027-Q1"} {
@@ -110,41 +111,7 @@ func TestRedeliveryChangesNothing(t *testing.T) {
 		{"named, then as the quarter that ended", []delivery{{earlier, 0}, {named, 0}, {last, time.Hour}}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			compareTree(t, want, deliver(t, tc.ds...))
+			storetest.CompareTree(t, want, deliver(t, tc.ds...))
 		})
-	}
-}
-
-// readTree reads every object of st.
-func readTree(t *testing.T, st store.Store) map[string][]byte {
-	t.Helper()
-	ctx := context.Background()
-	infos, err := st.List(ctx, "")
-	if err != nil {
-		t.Fatal(err)
-	}
-	out := map[string][]byte{}
-	for _, in := range infos {
-		if out[in.Key], err = store.ReadAll(ctx, st, in.Key); err != nil {
-			t.Fatal(err)
-		}
-	}
-	return out
-}
-
-// compareTree fails for every object that differs from want, is missing or extra.
-func compareTree(t *testing.T, want, got map[string][]byte) {
-	t.Helper()
-	for k, w := range want {
-		if b, ok := got[k]; !ok {
-			t.Errorf("%s is missing; the in-order delivery wrote it", k)
-		} else if !bytes.Equal(b, w) {
-			t.Errorf("%s differs from the in-order delivery's (%d bytes; want %d)", k, len(b), len(w))
-		}
-	}
-	for k := range got {
-		if _, ok := want[k]; !ok {
-			t.Errorf("%s exists; the in-order delivery has no such object", k)
-		}
 	}
 }

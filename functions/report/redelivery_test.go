@@ -21,6 +21,7 @@ import (
 	"github.com/civicpulse/civicpulse/shared/pipeline"
 	"github.com/civicpulse/civicpulse/shared/sample"
 	"github.com/civicpulse/civicpulse/shared/store"
+	"github.com/civicpulse/civicpulse/shared/store/storetest"
 )
 
 // countingSender counts the messages its Sender accepted, by recipient address.
@@ -75,7 +76,7 @@ func TestRedeliveryChangesNothing(t *testing.T) {
 	if _, err := pipeline.KPI(ctx, base, city, kpi.Quarter{FY: 2027, Q: 1}, pipeline.KPIOptions{Now: now, Logger: quiet}); err != nil {
 		t.Fatal(err)
 	}
-	computed := readTree(t, base)
+	computed := storetest.ReadTree(t, base)
 	event := func(name string) Event {
 		b, err := os.ReadFile(filepath.Join("..", "..", "events", name))
 		if err != nil {
@@ -116,7 +117,7 @@ func TestRedeliveryChangesNothing(t *testing.T) {
 				t.Errorf("%s was sent %d messages; want exactly 1", r.Email, n)
 			}
 		}
-		return readTree(t, st)
+		return storetest.ReadTree(t, st)
 	}
 	want := deliver(t, preview, send)
 	for _, tc := range []struct {
@@ -160,21 +161,4 @@ func TestRedeliveryChangesNothing(t *testing.T) {
 			}
 		})
 	}
-}
-
-// readTree reads every object of st.
-func readTree(t *testing.T, st store.Store) map[string][]byte {
-	t.Helper()
-	ctx := context.Background()
-	infos, err := st.List(ctx, "")
-	if err != nil {
-		t.Fatal(err)
-	}
-	out := map[string][]byte{}
-	for _, in := range infos {
-		if out[in.Key], err = store.ReadAll(ctx, st, in.Key); err != nil {
-			t.Fatal(err)
-		}
-	}
-	return out
 }

@@ -17,6 +17,7 @@ import (
 	"github.com/civicpulse/civicpulse/shared/pipeline"
 	"github.com/civicpulse/civicpulse/shared/sample"
 	"github.com/civicpulse/civicpulse/shared/store"
+	"github.com/civicpulse/civicpulse/shared/store/storetest"
 )
 
 // SQS delivers at least once and in no particular order: a curated object's message twice (in
@@ -42,7 +43,7 @@ func TestRedeliveryChangesNothing(t *testing.T) {
 	if _, err := pipeline.Ingest(ctx, base, city, pipeline.IngestOptions{Now: time.Date(2026, 10, 5, 14, 3, 0, 0, time.UTC), AuthorKey: []byte("k"), Logger: quiet}); err != nil {
 		t.Fatal(err)
 	}
-	ingested := readTree(t, base)
+	ingested := storetest.ReadTree(t, base)
 	var curated []string
 	for k := range ingested {
 		if strings.HasPrefix(k, pipeline.CuratedFeedback) {
@@ -89,7 +90,7 @@ func TestRedeliveryChangesNothing(t *testing.T) {
 				t.Fatalf("event %d: %v, failed messages %v", i, err, resp.BatchItemFailures)
 			}
 		}
-		return readTree(t, st)
+		return storetest.ReadTree(t, st)
 	}
 	want := deliver(t, first, second)
 	for _, k := range curated {
@@ -108,41 +109,7 @@ func TestRedeliveryChangesNothing(t *testing.T) {
 		{"after the schedule", [][]byte{schedule, second, first}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			compareTree(t, want, deliver(t, tc.evs...))
+			storetest.CompareTree(t, want, deliver(t, tc.evs...))
 		})
-	}
-}
-
-// readTree reads every object of st.
-func readTree(t *testing.T, st store.Store) map[string][]byte {
-	t.Helper()
-	ctx := context.Background()
-	infos, err := st.List(ctx, "")
-	if err != nil {
-		t.Fatal(err)
-	}
-	out := map[string][]byte{}
-	for _, in := range infos {
-		if out[in.Key], err = store.ReadAll(ctx, st, in.Key); err != nil {
-			t.Fatal(err)
-		}
-	}
-	return out
-}
-
-// compareTree fails for every object that differs from want, is missing or extra.
-func compareTree(t *testing.T, want, got map[string][]byte) {
-	t.Helper()
-	for k, w := range want {
-		if b, ok := got[k]; !ok {
-			t.Errorf("%s is missing; the in-order delivery wrote it", k)
-		} else if !bytes.Equal(b, w) {
-			t.Errorf("%s differs from the in-order delivery's (%d bytes; want %d)", k, len(b), len(w))
-		}
-	}
-	for k := range got {
-		if _, ok := want[k]; !ok {
-			t.Errorf("%s exists; the in-order delivery has no such object", k)
-		}
 	}
 }
