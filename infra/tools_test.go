@@ -68,6 +68,24 @@ func TestCfnLint(t *testing.T) {
 	}
 }
 
+// The plain CloudFormation the SAM transform makes of the template passes cfn-lint too: what
+// CloudFormation deploys, SAM's generated roles, permissions and event source mappings included.
+func TestCfnLintTransformed(t *testing.T) {
+	t.Parallel()
+	lint := needTool(t, "cfn-lint", "/root/.pyenv/shims/cfn-lint")
+	b, err := json.MarshalIndent(translate(t), "", " ")
+	if err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(t.TempDir(), "transformed.json")
+	if err := os.WriteFile(path, b, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if out, errs, code := run(t, nil, lint, path); code != 0 {
+		t.Fatalf("cfn-lint on the transformed template: exit %d\n%s%s", code, out, errs)
+	}
+}
+
 // translate transforms template.yaml to plain CloudFormation with samtranslator, offline.
 func translate(t *testing.T) map[string]any {
 	t.Helper()
