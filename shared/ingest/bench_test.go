@@ -7,15 +7,12 @@ import (
 	"io"
 	"math/rand/v2"
 	"runtime"
-	"runtime/metrics"
-	"sync"
-	"sync/atomic"
-	"syscall"
 	"testing"
 	"time"
 
 	"github.com/civicpulse/civicpulse/shared/config"
 	"github.com/civicpulse/civicpulse/shared/ingest"
+	"github.com/civicpulse/civicpulse/shared/internal/measure"
 	"github.com/civicpulse/civicpulse/shared/table"
 )
 
@@ -69,32 +66,6 @@ func socialExport(n int) []byte {
 	return buf.Bytes()
 }
 
-// peakHeap samples the live heap every millisecond until stopped and returns its peak.
-func peakHeap() (stop func() uint64) {
-	s := []metrics.Sample{{Name: "/memory/classes/heap/objects:bytes"}}
-	var peak atomic.Uint64
-	done := make(chan struct{})
-	var wg sync.WaitGroup
-	wg.Add(1)
-	go func() {
-		defer wg.Done()
-		t := time.NewTicker(time.Millisecond)
-		defer t.Stop()
-		for {
-			metrics.Read(s)
-			if v := s[0].Value.Uint64(); v > peak.Load() {
-				peak.Store(v)
-			}
-			select {
-			case <-done:
-				return
-			case <-t.C:
-			}
-		}
-	}()
-	return func() uint64 { close(done); wg.Wait(); return peak.Load() }
-}
-
 // BenchmarkIngestSocial measures parse + redact + Parquet encode of one X export per op, on
 // one core. records/s is per core; peak-heap-MB is the live heap's peak over all ops, which
 // stays flat as the number of ops (total input) grows; it holds the export itself (the
@@ -109,11 +80,11 @@ func BenchmarkIngestSocial(b *testing.B) {
 			opts := ingest.Options{Source: config.Source{ID: "twitter", Format: "twitter"}, Location: time.UTC, IngestedAt: ingestTime}
 			red := &ingest.Redactor{Key: []byte("secret"), PublicHandles: map[string]bool{"springfieldcity": true}}
 			runtime.GC()
-			stop := peakHeap()
+			stop := measure.HeapPeak()
 			b.SetBytes(int64(len(raw)))
 			b.ReportAllocs()
 			b.ResetTimer()
-			cpu0 := cpuTime()
+			cpu0 := measure.ProcessCPU()
 			records := 0
 			for b.Loop() {
 				n, err := streamSocial(bytes.NewReader(raw), opts, red)
@@ -123,7 +94,7 @@ func BenchmarkIngestSocial(b *testing.B) {
 				records += n
 			}
 			b.StopTimer()
-			cpu := cpuTime() - cpu0
+			cpu := measure.ProcessCPU() - cpu0
 			peak := stop()
 			b.ReportMetric(float64(records)/b.Elapsed().Seconds(), "records/s")
 			// Per CPU-second of the process: the per-core figure, true even on a busy machine.
@@ -178,13 +149,4 @@ func BenchmarkRedact(b *testing.B) {
 		}
 	}
 	b.ReportMetric(float64(n)/b.Elapsed().Seconds(), "texts/s")
-}
-
-// cpuTime is the CPU time this process has used (user + system).
-func cpuTime() time.Duration {
-	var ru syscall.Rusage
-	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
-		return 0
-	}
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }

@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/civicpulse/civicpulse/shared/ingest"
+	"github.com/civicpulse/civicpulse/shared/internal/measure"
 	"github.com/civicpulse/civicpulse/shared/pipeline"
 )
 
@@ -60,7 +61,7 @@ func TestIngestMemoryIgnoresStoredIDs(t *testing.T) {
 			}
 			ids = nil
 			runtime.GC()
-			stop := heapPeak()
+			stop := measure.HeapPeak()
 			sum, err := pipeline.Ingest(ctx, st, city, pipeline.IngestOptions{Now: now, AuthorKey: []byte("k"), Logger: slog.New(slog.DiscardHandler)})
 			peaks[i] = stop()
 			if err != nil {

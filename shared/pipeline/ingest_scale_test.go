@@ -10,14 +10,11 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
-	"runtime/metrics"
-	"sync"
-	"sync/atomic"
-	"syscall"
 	"testing"
 	"time"
 
 	"github.com/civicpulse/civicpulse/shared/config"
+	"github.com/civicpulse/civicpulse/shared/internal/measure"
 	"github.com/civicpulse/civicpulse/shared/pipeline"
 	"github.com/civicpulse/civicpulse/shared/store"
 )
@@ -91,40 +88,6 @@ func scaleStore(tb testing.TB, n int) (*store.Dir, *config.City) {
 	return st, &config.City{Sources: []config.Source{{ID: "tw", Format: "twitter"}}}
 }
 
-// heapPeak samples the live heap (objects) every half millisecond until stopped.
-func heapPeak() (stop func() uint64) {
-	s := []metrics.Sample{{Name: "/memory/classes/heap/objects:bytes"}}
-	var peak atomic.Uint64
-	done := make(chan struct{})
-	var wg sync.WaitGroup
-	wg.Add(1)
-	go func() {
-		defer wg.Done()
-		t := time.NewTicker(500 * time.Microsecond)
-		defer t.Stop()
-		for {
-			metrics.Read(s)
-			if v := s[0].Value.Uint64(); v > peak.Load() {
-				peak.Store(v)
-			}
-			select {
-			case <-done:
-				return
-			case <-t.C:
-			}
-		}
-	}()
-	return func() uint64 { close(done); wg.Wait(); return peak.Load() }
-}
-
-func processCPU() time.Duration {
-	var ru syscall.Rusage
-	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
-		return 0
-	}
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
-}
-
 // BenchmarkIngestFile is the whole ingest stage on one inbox file of generated social posts
 // in a directory store: hash, copy to raw/, parse, redact, dedupe against the id index,
 // encode Parquet, write. peak-heap-MB is the live heap's peak during the run; it should not
@@ -141,12 +104,12 @@ func BenchmarkIngestFile(b *testing.B) {
 				b.StopTimer()
 				st, city := scaleStore(b, n)
 				runtime.GC()
-				stop := heapPeak()
-				cpu0 := processCPU()
+				stop := measure.HeapPeak()
+				cpu0 := measure.ProcessCPU()
 				b.StartTimer()
 				sum, err := pipeline.Ingest(context.Background(), st, city, pipeline.IngestOptions{Now: now, AuthorKey: []byte("k"), Logger: slog.New(slog.DiscardHandler)})
 				b.StopTimer()
-				cpu += processCPU() - cpu0
+				cpu += measure.ProcessCPU() - cpu0
 				peak = max(peak, stop())
 				if err != nil {
 					b.Fatal(err)
@@ -174,7 +137,7 @@ func TestIngestMemoryIsFlat(t *testing.T) {
 	}
 	st, city := scaleStore(t, n)
 	runtime.GC()
-	stop := heapPeak()
+	stop := measure.HeapPeak()
 	sum, err := pipeline.Ingest(context.Background(), st, city, pipeline.IngestOptions{Now: now, AuthorKey: []byte("k"), Logger: slog.New(slog.DiscardHandler)})
 	peak := stop()
 	if err != nil {
