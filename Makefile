@@ -20,14 +20,8 @@ test-go: check fuzz
 	$(GO) test -race -count=1 -timeout 20m $(PKGS)
 
 FUZZTIME ?= 2s
-FUZZPKGS = $(patsubst %/,./%,$(sort $(dir $(shell grep -rl --include='*_test.go' '^func Fuzz' shared))))
 fuzz: ## every fuzz target, one at a time, for a short while (make test runs it; FUZZTIME=60s for a real session)
-	@for pkg in $(FUZZPKGS); do \
-	  for f in $$($(GO) test -list '^Fuzz' $$pkg | grep '^Fuzz'); do \
-	    out="$$($(GO) test -run '^$$' -fuzz "^$$f$$" -fuzztime $(FUZZTIME) $$pkg 2>&1)" || \
-	      { echo "$$out"; echo "fuzz $$pkg $$f: FAILED (the failing input is in $$pkg/testdata/fuzz/$$f)"; exit 1; }; \
-	    echo "fuzz $$pkg $$f: $$(echo "$$out" | grep -o 'execs: [0-9]*.*\|gathering baseline.*' | tail -1)"; \
-	  done; done
+	GO=$(GO) FUZZTIME=$(FUZZTIME) .ci/fuzz
 
 check: ## formatting and vet
 	@out="$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go'))"; \
