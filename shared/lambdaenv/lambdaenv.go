@@ -7,6 +7,11 @@
 //	CIVICPULSE_STORE    s3://bucket/prefix (or a directory, for tests)
 //	CIVICPULSE_CONFIG   key of city.yaml in the store (default config/city.yaml)
 //	LOG_LEVEL           debug, info, warn or error (default info)
+//
+// Load also gives the Go garbage collector a soft memory limit of 85% of the function's
+// memory (AWS_LAMBDA_FUNCTION_MEMORY_SIZE, set by Lambda) unless GOMEMLIMIT is set: near the
+// limit the collector runs more often rather than let the heap double past what the function
+// has, which Lambda would end with an out-of-memory error.
 package lambdaenv
 
 import (
@@ -15,6 +20,8 @@ import (
 	"io"
 	"log/slog"
 	"os"
+	"runtime/debug"
+	"strconv"
 	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -35,6 +42,10 @@ type Env struct {
 // Load reads the environment. getenv is os.Getenv in production.
 func Load(ctx context.Context, getenv func(string) string, logOut io.Writer) (*Env, error) {
 	log := NewLogger(logOut, getenv("LOG_LEVEL"))
+	if limit, ok := MemoryLimit(getenv); ok {
+		debug.SetMemoryLimit(limit)
+		log.Debug("memory limit set", "bytes", limit)
+	}
 	loc := getenv("CIVICPULSE_STORE")
 	if loc == "" {
 		return nil, fmt.Errorf("CIVICPULSE_STORE is not set: want s3://bucket/prefix")
@@ -57,6 +68,20 @@ func NewLogger(w io.Writer, level string) *slog.Logger {
 		l = slog.LevelInfo
 	}
 	return slog.New(slog.NewJSONHandler(w, &slog.HandlerOptions{Level: l}))
+}
+
+// MemoryLimit is the soft memory limit Load sets: 85% of AWS_LAMBDA_FUNCTION_MEMORY_SIZE
+// (MiB); ok is false when GOMEMLIMIT is set (the runtime has read it) or the size is missing
+// or unreadable.
+func MemoryLimit(getenv func(string) string) (limit int64, ok bool) {
+	if getenv("GOMEMLIMIT") != "" {
+		return 0, false
+	}
+	mb, err := strconv.ParseInt(getenv("AWS_LAMBDA_FUNCTION_MEMORY_SIZE"), 10, 64)
+	if err != nil || mb <= 0 {
+		return 0, false
+	}
+	return mb << 20 * 85 / 100, true
 }
 
 // Secret reads a secret string from Secrets Manager by name.

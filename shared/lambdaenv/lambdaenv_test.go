@@ -5,6 +5,8 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
+	"runtime/debug"
 	"strings"
 	"testing"
 
@@ -52,4 +54,35 @@ func ExampleNewLogger() {
 	_ = json.Unmarshal(buf.Bytes(), &line)
 	fmt.Println(line["level"], line["msg"], line["quarter"])
 	// Output: WARN late data 2027-Q1
+}
+
+func TestMemoryLimit(t *testing.T) {
+	for _, tc := range []struct {
+		env    map[string]string
+		want   int64
+		wantOK bool
+	}{
+		{map[string]string{"AWS_LAMBDA_FUNCTION_MEMORY_SIZE": "1024"}, 1024 << 20 * 85 / 100, true},
+		{map[string]string{"AWS_LAMBDA_FUNCTION_MEMORY_SIZE": "128"}, 128 << 20 * 85 / 100, true},
+		{map[string]string{"AWS_LAMBDA_FUNCTION_MEMORY_SIZE": "1024", "GOMEMLIMIT": "200MiB"}, 0, false},
+		{map[string]string{"AWS_LAMBDA_FUNCTION_MEMORY_SIZE": "lots"}, 0, false},
+		{map[string]string{}, 0, false},
+	} {
+		got, ok := lambdaenv.MemoryLimit(env(tc.env))
+		if got != tc.want || ok != tc.wantOK {
+			t.Errorf("MemoryLimit(%v) = %d, %v; want %d, %v", tc.env, got, ok, tc.want, tc.wantOK)
+		}
+	}
+}
+
+func TestLoadSetsTheMemoryLimit(t *testing.T) {
+	old := debug.SetMemoryLimit(-1)
+	t.Cleanup(func() { debug.SetMemoryLimit(old) })
+	vars := map[string]string{"CIVICPULSE_STORE": t.TempDir(), "AWS_LAMBDA_FUNCTION_MEMORY_SIZE": "512"}
+	if _, err := lambdaenv.Load(context.Background(), env(vars), io.Discard); err != nil {
+		t.Fatal(err)
+	}
+	if got, want := debug.SetMemoryLimit(-1), int64(512<<20*85/100); got != want {
+		t.Errorf("memory limit after Load = %d; want %d", got, want)
+	}
 }
