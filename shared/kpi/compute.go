@@ -4,7 +4,6 @@ import (
 	"cmp"
 	"fmt"
 	"maps"
-	"math"
 	"slices"
 	"strings"
 	"time"
@@ -36,25 +35,21 @@ type Computer struct {
 	cal     Calendar
 	quarter Quarter
 
-	partials  map[string]map[Quarter]*partial // KPI id -> quarter -> aggregate of feedback
-	seen      map[uint64]struct{}             // hashes of feedback ids
-	totals    [Trend]int64                    // all feedback records of each quarter of the window
-	topics    map[string]*topicAgg
-	phrases   map[string]*phraseAgg
-	sources   map[string]int64
-	source    string                 // the source of the last record of the quarter, and
-	nSource   int64                  // how many records of it came in a row, not yet in sources
-	resp      map[string]*respondent // source, response id -> survey response
-	respKeys  []string               // keys of resp, sorted: set by Document
-	rc        rowCandidate           // the row being folded: reused, not allocated per row
-	strs      map[string]string      // interned strings of responses
-	keyBuf    []byte                 // AddAnswers' key of resp
-	questions []string               // keptQuestions, once listed
-	scales    map[scale]*scale       // interned scales of answers
+	partials map[string]map[Quarter]*partial // KPI id -> quarter -> aggregate of feedback
+	seen     map[uint64]struct{}             // hashes of feedback ids
+	totals   [Trend]int64                    // all feedback records of each quarter of the window
+	topics   map[string]*topicAgg
+	phrases  map[string]*phraseAgg // keyphrase counts, but for those in phraseRuns (phrases.go)
+	sources  map[string]int64
+	source   string       // the source of the last record of the quarter, and
+	nSource  int64        // how many records of it came in a row, not yet in sources
+	sv       surveys      // survey responses (survey.go)
+	rc       rowCandidate // the row being folded: reused, not allocated per row
 	// DeferPhraseQuotes: keyphrases keep no quote candidates until QuotePhrases names the
 	// emerging ones, wanted.
 	deferPhrases bool
 	wanted       map[string]bool
+	phraseRuns   phraseRuns // keyphrase counts spilled out of phrases (phrases.go)
 
 	// Set up by NewComputer for AddFeedback's inner loop.
 	window   []Quarter         // Window()
@@ -70,125 +65,9 @@ type partial struct {
 	days        durations // time_to_close: from created to closed
 }
 
-// hashSet is a set of 64-bit hashes in an open-addressed table (linear probing, at most
-// three quarters full). Hashes are inserted a batch at a time: the batch's home slots are
-// loaded first, in a loop whose loads do not depend on each other, so that the CPU overlaps
-// their cache misses; one insert at a time waited for each miss in turn, and on a million
-// authors the table is far larger than the caches.
-type hashSet struct {
-	slots []uint64 // 0 is an empty slot; the hash 0 is kept in zero
-	n     int      // nonzero slots used
-	zero  bool
-	pend  []uint64 // added, not yet inserted
-	sink  uint64   // keeps the loads of the warming loop
-}
-
-const hashBatch = 256
-
-func (s *hashSet) add(h uint64) {
-	if s.pend == nil {
-		s.pend = make([]uint64, 0, hashBatch)
-	}
-	s.pend = append(s.pend, h)
-	if len(s.pend) == hashBatch {
-		s.flush()
-	}
-}
-
-func slotOf(h, mask uint64) uint64 { return (h * 0x9e3779b97f4a7c15) >> 32 & mask }
-
-// flush inserts the pending hashes.
-func (s *hashSet) flush() {
-	if len(s.pend) == 0 {
-		return
-	}
-	for 4*(s.n+len(s.pend)) > 3*len(s.slots) {
-		s.grow()
-	}
-	mask := uint64(len(s.slots) - 1)
-	var sum uint64
-	for _, h := range s.pend {
-		sum += s.slots[slotOf(h, mask)]
-	}
-	s.sink += sum
-	for _, h := range s.pend {
-		s.insert(h, mask)
-	}
-	s.pend = s.pend[:0]
-}
-
-// insert puts h in a table that has room for it.
-func (s *hashSet) insert(h, mask uint64) {
-	if h == 0 {
-		s.zero = true
-		return
-	}
-	for i := slotOf(h, mask); ; i = (i + 1) & mask {
-		switch s.slots[i] {
-		case h:
-			return
-		case 0:
-			s.slots[i] = h
-			s.n++
-			return
-		}
-	}
-}
-
-func (s *hashSet) grow() {
-	old := s.slots
-	s.slots = make([]uint64, max(2*len(old), 1<<10))
-	s.n = 0
-	mask := uint64(len(s.slots) - 1)
-	for _, h := range old {
-		if h != 0 {
-			s.insert(h, mask)
-		}
-	}
-}
-
-func (s *hashSet) merge(o *hashSet) {
-	o.flush()
-	for _, h := range o.slots {
-		if h != 0 {
-			s.add(h)
-		}
-	}
-	s.flush()
-	s.zero = s.zero || o.zero
-}
-
-func (s *hashSet) len() int {
-	s.flush()
-	if s.zero {
-		return s.n + 1
-	}
-	return s.n
-}
-
 type topicAgg struct {
 	volume, pos, neg int64
 	quotes           quoteList
-}
-
-// phraseAgg counts the records mentioning a keyphrase in the quarter (0) and the previous
-// four (1..4).
-type phraseAgg struct {
-	count  [baseline + 1]int64
-	quotes *quoteList // made by the first candidate: most phrases never get one
-}
-
-// list returns the phrase's quote candidates, made if need be.
-func (a *phraseAgg) list() *quoteList {
-	if a.quotes == nil {
-		a.quotes = &quoteList{}
-	}
-	return a.quotes
-}
-
-// mayTake is quoteList.mayTake of the phrase's candidates.
-func (a *phraseAgg) mayTake(r *table.ScoredFeedback) bool {
-	return a.quotes == nil || a.quotes.mayTake(r)
 }
 
 // quoteList keeps the best quote candidates seen: at least the top maxQuoteCandidates, and
@@ -282,45 +161,6 @@ type candidate struct {
 	engagement               int64
 }
 
-// respondent is one survey response: what weighting and the survey KPIs need of it.
-type respondent struct {
-	q              Quarter
-	source, survey string
-	district       string
-	weight         float64
-	answers        []answer // of the questions the computer keeps, each once
-}
-
-// answer is what the survey KPIs and weighting read of one answer. A response keeps a few
-// (keptQuestion), in a slice: a map of table.SurveyAnswer took over a kilobyte a response.
-type answer struct {
-	text     string // interned: a category of a weighting margin
-	value    float64
-	scale    *scale // interned: shared by the answers of a question
-	question uint16 // index in keptQuestions
-	hasValue bool
-}
-
-// scale is the range of a question's answers.
-type scale struct {
-	lo, hi       float64
-	hasLo, hasHi bool
-}
-
-// answer returns the response's answer to a question.
-func (c *Computer) answer(r *respondent, question string) (*answer, bool) {
-	qi := slices.Index(c.keptQuestions(), question)
-	if qi < 0 {
-		return nil, false
-	}
-	for i := range r.answers {
-		if int(r.answers[i].question) == qi {
-			return &r.answers[i], true
-		}
-	}
-	return nil, false
-}
-
 // Option configures a Computer.
 type Option func(*Computer)
 
@@ -341,7 +181,6 @@ func NewComputer(city *config.City, q Quarter, opts ...Option) *Computer {
 		topics:   map[string]*topicAgg{},
 		phrases:  map[string]*phraseAgg{},
 		sources:  map[string]int64{},
-		resp:     map[string]*respondent{},
 	}
 	for _, o := range opts {
 		o(c)
@@ -477,7 +316,9 @@ func (c *Computer) FoldRow(r *table.ScoredFeedback) (mayQuote bool) {
 			if r.ClosedAt == nil || r.ClosedAt.Before(r.CreatedAt) {
 				continue
 			}
-			p.days.add(r.ClosedAt.UnixMilli() - r.CreatedAt.UnixMilli())
+			if p.days.add(r.ClosedAt.UnixMilli() - r.CreatedAt.UnixMilli()) {
+				p.days.spillRun()
+			}
 			p.n++
 		default:
 			p.n++
@@ -537,27 +378,6 @@ func (c *Computer) MayQuote(r *table.ScoredFeedback) bool {
 	return false
 }
 
-// DeferPhraseQuotes tells the computer to count keyphrases without keeping their quote
-// candidates: the caller offers the rows of the reported quarter again, once every row is
-// folded, to the phrases that emerge (QuotePhrases). Each keyphrase kept up to a hundred
-// candidates, text included, and the phrases seen once or twice, which never emerge, grow
-// with the input: on a million rows they were most of the stage's memory. The second pass
-// offers each emerging phrase every row of the quarter, so its candidates are those of the
-// single pass and the Document is the same.
-func DeferPhraseQuotes() Option { return func(c *Computer) { c.deferPhrases = true } }
-
-// QuotePhrases starts the second pass of DeferPhraseQuotes, once every row is folded and
-// merged: from then on MayQuote and AddQuotes offer rows to the emerging phrases only (the
-// topics have their candidates). It reports whether any phrase emerges: if none, the second
-// pass has nothing to do.
-func (c *Computer) QuotePhrases() bool {
-	c.wanted = map[string]bool{}
-	for _, e := range c.emergingPhrases() {
-		c.wanted[e.Phrase] = true
-	}
-	return len(c.wanted) > 0
-}
-
 // Current is the number of records of the reported quarter folded so far.
 func (c *Computer) Current() int64 { return c.totals[Trend-1] }
 
@@ -586,19 +406,6 @@ func (c *Computer) AddQuotes(rows []table.ScoredFeedback) {
 		}
 		if !c.deferPhrases {
 			c.eachPhrase(r, func(_ string, a *phraseAgg) { a.list().add(rc) })
-		}
-	}
-}
-
-// eachPhrase calls f with the aggregate of each distinct keyphrase of r that has one.
-func (c *Computer) eachPhrase(r *table.ScoredFeedback, f func(string, *phraseAgg)) {
-	for i, kp := range r.Keyphrases {
-		p := normPhrase(kp)
-		if p == "" || slices.ContainsFunc(r.Keyphrases[:i], func(s string) bool { return normPhrase(s) == p }) {
-			continue
-		}
-		if a := c.phrases[p]; a != nil {
-			f(p, a)
 		}
 	}
 }
@@ -658,152 +465,6 @@ func (c *Computer) flushSource() {
 	}
 }
 
-// normPhrase is the form keyphrases are counted in.
-func normPhrase(s string) string {
-	// Most phrases are already in that form: lower-case ASCII words joined by single spaces.
-	// They are returned as they are, without the three copies of the general case.
-	for i := 0; i < len(s); i++ {
-		switch b := s[i]; {
-		case b >= 0x80, 'A' <= b && b <= 'Z', '\t' <= b && b <= '\r':
-			return normPhraseSlow(s)
-		case b == ' ' && (i == 0 || i == len(s)-1 || s[i-1] == ' '):
-			return normPhraseSlow(s)
-		}
-	}
-	return s
-}
-
-func normPhraseSlow(s string) string { return strings.Join(strings.Fields(strings.ToLower(s)), " ") }
-
-func (c *Computer) addPhrases(rc *rowCandidate, back int) (mayQuote bool) {
-	r := rc.r
-	for i, kp := range r.Keyphrases {
-		p := normPhrase(kp)
-		if p == "" || slices.ContainsFunc(r.Keyphrases[:i], func(s string) bool { return normPhrase(s) == p }) {
-			continue // a record counts once per phrase
-		}
-		a := c.phrases[p]
-		if a == nil {
-			a = &phraseAgg{}
-			c.phrases[strings.Clone(p)] = a
-		}
-		a.count[back]++
-		if back == 0 && !c.deferPhrases {
-			a.list().add(rc)
-			mayQuote = mayQuote || a.mayTake(r)
-		}
-	}
-	return mayQuote
-}
-
-// AddAnswers folds survey answers in.
-func (c *Computer) AddAnswers(rows []table.SurveyAnswer) {
-	for i := range rows {
-		a := &rows[i]
-		q := c.cal.Of(a.SubmittedAt)
-		if !c.inWindow(q) {
-			continue
-		}
-		// The key is built in a reused buffer: the lookup of string(buf) copies nothing, and
-		// only a new response's key is allocated.
-		c.keyBuf = append(append(append(c.keyBuf[:0], a.Source...), 0), a.ResponseID...)
-		rs := c.resp[string(c.keyBuf)]
-		if rs == nil {
-			rs = &respondent{q: q, source: c.intern(a.Source), survey: c.intern(a.SurveyID), weight: a.Weight}
-			c.resp[string(c.keyBuf)] = rs
-		}
-		if rs.district == "" && a.District != nil {
-			rs.district = c.intern(*a.District)
-		}
-		if _, dup := c.answer(rs, a.QuestionID); dup {
-			continue
-		}
-		if qi := slices.Index(c.keptQuestions(), a.QuestionID); qi >= 0 {
-			an := answer{question: uint16(qi)}
-			if c.marginQuestion(a.QuestionID) {
-				an.text = c.intern(a.AnswerText) // a category of a weighting margin
-			}
-			if a.AnswerValue != nil {
-				an.value, an.hasValue = *a.AnswerValue, true
-			}
-			var sc scale
-			if a.ScaleMin != nil {
-				sc.lo, sc.hasLo = *a.ScaleMin, true
-			}
-			if a.ScaleMax != nil {
-				sc.hi, sc.hasHi = *a.ScaleMax, true
-			}
-			an.scale = c.internScale(sc)
-			if rs.answers == nil {
-				rs.answers = make([]answer, 0, len(c.keptQuestions()))
-			}
-			rs.answers = append(rs.answers, an)
-		}
-	}
-}
-
-// keptQuestions are the ids of the questions a survey KPI or a weighting margin reads, each
-// once: the answers a response keeps.
-func (c *Computer) keptQuestions() []string {
-	if c.questions == nil {
-		c.questions = []string{}
-		for _, k := range c.city.KPIs {
-			if config.SurveyKind(k.Kind) && !slices.Contains(c.questions, k.Filter.Question) {
-				c.questions = append(c.questions, k.Filter.Question)
-			}
-		}
-		for _, m := range c.city.SurveyWeighting.Margins {
-			if !slices.Contains(c.questions, m.Variable) {
-				c.questions = append(c.questions, m.Variable)
-			}
-		}
-		if len(c.questions) > 1<<16 {
-			panic("kpi: more than 65536 survey questions kept") // a city has a handful of KPIs
-		}
-	}
-	return c.questions
-}
-
-// internScale returns the copy of sc shared by every answer that has it.
-func (c *Computer) internScale(sc scale) *scale {
-	if math.IsNaN(sc.lo) || math.IsNaN(sc.hi) {
-		return &sc // NaN is no map key: each lookup would add one
-	}
-	if p, ok := c.scales[sc]; ok {
-		return p
-	}
-	if c.scales == nil {
-		c.scales = map[scale]*scale{}
-	}
-	p := &sc
-	c.scales[sc] = p
-	return p
-}
-
-// marginQuestion reports whether a weighting margin reads the question's answer text.
-func (c *Computer) marginQuestion(id string) bool {
-	for _, m := range c.city.SurveyWeighting.Margins {
-		if m.Variable == id {
-			return true
-		}
-	}
-	return false
-}
-
-// intern returns a copy of s shared by every response that has it: sources, surveys,
-// districts and margin categories are few values repeated on every response.
-func (c *Computer) intern(s string) string {
-	if v, ok := c.strs[s]; ok {
-		return v
-	}
-	if c.strs == nil {
-		c.strs = map[string]string{}
-	}
-	v := strings.Clone(s)
-	c.strs[v] = v
-	return v
-}
-
 // Merge folds another computer's aggregate (of other records) into c.
 func (c *Computer) Merge(o *Computer) error {
 	if o.quarter != c.quarter || o.city != c.city {
@@ -816,15 +477,9 @@ func (c *Computer) Merge(o *Computer) error {
 			d.pos += p.pos
 			d.neg += p.neg
 			d.authors.merge(&p.authors)
-			// Exact capacity: on ten million rows these are the largest slices of the stage.
-			if d.days.len() == 0 {
-				// Shared, not copied: only sorting changes days in place, which leaves the
-				// other's list the same multiset, and with cap == len an append on either side
-				// reallocates rather than write past the other's view.
-				d.days = p.days.clip()
-			} else if p.days.len() > 0 {
-				d.days = mergeDurations(d.days, p.days)
-			}
+			// Moved, not copied into one list: on ten million rows these are the largest
+			// of the stage. o is left without them.
+			d.days.merge(&p.days)
 		}
 	}
 	if c.seen != nil {
@@ -849,40 +504,15 @@ func (c *Computer) Merge(o *Computer) error {
 		d.neg += t.neg
 		d.quotes.merge(t.quotes)
 	}
-	for p, a := range o.phrases {
-		d := c.phrases[p]
-		if d == nil {
-			d = &phraseAgg{}
-			c.phrases[p] = d
-		}
-		for i := range a.count {
-			d.count[i] += a.count[i]
-		}
-		if a.quotes != nil {
-			d.list().merge(*a.quotes)
-		}
+	if err := c.mergePhrases(o); err != nil {
+		return err
 	}
-	for key, r := range o.resp {
-		d := c.resp[key]
-		if d == nil {
-			d = &respondent{q: r.q, source: r.source, survey: r.survey, weight: r.weight}
-			c.resp[key] = d
-		}
-		if d.district == "" {
-			d.district = r.district
-		}
-		for _, a := range r.answers { // keptQuestions is the same list in both: the same city
-			if !slices.ContainsFunc(d.answers, func(b answer) bool { return b.question == a.question }) {
-				d.answers = append(d.answers, a)
-			}
-		}
-	}
-	return nil
+	return c.mergeSurveys(o)
 }
 
 // Finish readies a partial aggregate for Merge and Document, which it leaves less to do: it
-// sorts the close times, which Merge of two sorted parts merges in linear time, so that parts
-// folded in parallel also sort in parallel. Rows may still be added after it.
+// sorts the close times, which Merge keeps as sorted lists, so that parts folded in parallel
+// also sort in parallel. Rows may still be added after it.
 func (c *Computer) Finish() {
 	for _, m := range c.partials {
 		for _, p := range m {
@@ -912,13 +542,6 @@ func matchFeedback(k *config.KPI, r *table.ScoredFeedback) bool {
 		return false
 	}
 	return f.Topic == "" || slices.Contains(r.Topics, f.Topic)
-}
-
-func matchRespondent(f config.Filter, r *respondent) bool {
-	if f.Source != "" && f.Source != r.source || f.Channel != "" && f.Channel != table.ChannelSurvey {
-		return false
-	}
-	return f.District == "" || r.district == f.District
 }
 
 // sortQuotes orders quote candidates: most engaged first, then the clearest sentiment, then id
@@ -973,13 +596,8 @@ func (c *Computer) Document(now time.Time) *Document {
 		Start: start, End: end, TimeZone: c.city.Location().String(), ComputedAt: now.UTC(),
 		Feedback: c.total(c.quarter),
 	}
-	for _, r := range c.resp {
-		if r.q == c.quarter {
-			doc.Responses++
-		}
-	}
-	c.respKeys = slices.Sorted(maps.Keys(c.resp))
-	weights := c.surveyWeights()
+	weights := c.surveyWeights() // assembles the survey responses: see Err
+	doc.Responses = c.sv.responses
 	for _, k := range c.city.KPIs {
 		doc.KPIs = append(doc.KPIs, c.result(k, weights))
 	}
@@ -1005,43 +623,6 @@ func (c *Computer) Document(now time.Time) *Document {
 	return doc
 }
 
-// surveyWeights rakes each survey's responses of each quarter to the configured margins and
-// returns the weight of each response by key.
-func (c *Computer) surveyWeights() map[string]float64 {
-	type group struct {
-		q              Quarter
-		source, survey string
-	}
-	groups := map[group][]string{}
-	for _, key := range c.respKeys { // sorted: a fixed order makes the sums, and so the weights, exact on any split
-		r := c.resp[key]
-		g := group{r.q, r.source, r.survey}
-		groups[g] = append(groups[g], key)
-	}
-	margins := c.city.SurveyWeighting.Margins
-	out := make(map[string]float64, len(c.resp))
-	for _, keys := range groups {
-		base := make([]float64, len(keys))
-		cats := make([][]string, len(keys))
-		for i, key := range keys {
-			r := c.resp[key]
-			base[i] = r.weight
-			cats[i] = make([]string, len(margins))
-			for m, mg := range margins {
-				if mg.Variable == "district" {
-					cats[i][m] = r.district
-				} else if a, ok := c.answer(r, mg.Variable); ok {
-					cats[i][m] = a.text
-				}
-			}
-		}
-		for i, w := range Rake(base, cats, margins, c.city.SurveyWeighting.Trim) {
-			out[keys[i]] = w
-		}
-	}
-	return out
-}
-
 func unitOf(kind string) string {
 	switch kind {
 	case config.KindVolume, config.KindUniqueContributors:
@@ -1055,7 +636,7 @@ func unitOf(kind string) string {
 }
 
 // estimateOf is a KPI's estimate in one quarter; ok is false when there are no data at all.
-func (c *Computer) estimateOf(k config.KPI, q Quarter, weights map[string]float64) estimate {
+func (c *Computer) estimateOf(k config.KPI, q Quarter, weights []float64) estimate {
 	if config.SurveyKind(k.Kind) {
 		return c.surveyEstimate(k, q, weights)
 	}
@@ -1082,13 +663,20 @@ func (c *Computer) estimateOf(k config.KPI, q Quarter, weights map[string]float6
 		if p.n == 0 {
 			return estimate{}
 		}
-		// Sorted in place, not a clone: the order of the list means nothing, and on ten
+		// Sorted in place, not a clone: the order of the lists means nothing, and on ten
 		// million rows a copy is tens of megabytes at the stage's peak.
 		p.days.sort()
-		days := p.days.clip()
-		lo, hi := medianInterval(days)
-		return estimate{value: quantileCont(days.len(), days.at, 0.5), p90: quantileCont(days.len(), days.at, 0.9), n: p.n, ok: true,
-			lo: lo, hi: hi, hasCI: true, days: days}
+		e := estimate{n: p.n, ok: true, hasCI: true, days: p.days}
+		err := orderStats([]durations{p.days}, func(at func(int) float64) {
+			n := p.days.len()
+			e.value, e.p90 = quantileCont(n, at, 0.5), quantileCont(n, at, 0.9)
+			e.lo, e.hi = medianInterval(n, at)
+		})
+		if err != nil {
+			keepErr(err, p.days)
+			return estimate{}
+		}
+		return e
 	}
 	if p.n == 0 {
 		return estimate{}
@@ -1096,48 +684,7 @@ func (c *Computer) estimateOf(k config.KPI, q Quarter, weights map[string]float6
 	return meanOfThree(float64(p.pos)/n, float64(p.neg)/n, n, p.n)
 }
 
-// surveyEstimate is a weighted satisfaction (top-two-box share) or NPS (share of 9–10 minus
-// share of 0–6 on a 0–10 question), with the Kish effective sample size of the weights.
-func (c *Computer) surveyEstimate(k config.KPI, q Quarter, weights map[string]float64) estimate {
-	var sw, sw2, swPos, swNeg float64
-	var n int64
-	for _, key := range c.respKeys {
-		r := c.resp[key]
-		if r.q != q || !matchRespondent(k.Filter, r) {
-			continue
-		}
-		a, ok := c.answer(r, k.Filter.Question)
-		if !ok || !a.hasValue || !a.scale.hasHi {
-			continue
-		}
-		v, sc := a.value, a.scale
-		var pos, neg bool
-		if k.Kind == config.KindNPS {
-			if !sc.hasLo || sc.lo != 0 || sc.hi != 10 {
-				continue // NPS is defined on a 0–10 question only
-			}
-			pos, neg = v >= 9, v <= 6
-		} else {
-			pos = v >= sc.hi-1 // top two boxes
-		}
-		w := weights[key]
-		n++
-		sw += w
-		sw2 += w * w
-		if pos {
-			swPos += w
-		}
-		if neg {
-			swNeg += w
-		}
-	}
-	if n == 0 || sw <= 0 {
-		return estimate{}
-	}
-	return meanOfThree(swPos/sw, swNeg/sw, kish(sw, sw2), n)
-}
-
-func (c *Computer) result(k config.KPI, weights map[string]float64) Result {
+func (c *Computer) result(k config.KPI, weights []float64) Result {
 	r := Result{ID: k.ID, Label: k.Label, Kind: k.Kind, Unit: unitOf(k.Kind), Owner: k.Owner,
 		Topic: k.Filter.Topic, Direction: k.Direction, Target: k.Target, MinN: int64(k.MinN)}
 	ests := map[Quarter]estimate{} // the current quarter is both a figure and a trend point

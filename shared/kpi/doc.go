@@ -38,7 +38,9 @@
 // Survey responses are raked (iterative proportional fitting) to the population margins of
 // the city config, each survey apart in each quarter, in the KPI stage, and trimmed at a
 // multiple of the mean weight (Rake; the ingest stage may call it too). The weight column of
-// survey_answers is the base weight raking starts from.
+// survey_answers is the base weight raking starts from. The KPI stage assembles responses in
+// bounded memory (spilling to temporary files past a few megabytes) and rakes cells of
+// respondents it cannot tell apart, with their counts (RakeCells).
 //
 // # Streaming and merging
 //

@@ -14,8 +14,9 @@ import (
 func (c *Computer) emerging() []EmergingTopic {
 	out := c.emergingPhrases()
 	for i := range out {
-		if l := c.phrases[out[i].Phrase].quotes; l != nil {
-			out[i].Quotes = pickQuotes(*l)
+		// An emerging phrase whose counts were spilled has no entry unless QuotePhrases made one.
+		if a := c.phrases[out[i].Phrase]; a != nil && a.quotes != nil {
+			out[i].Quotes = pickQuotes(*a.quotes)
 		}
 	}
 	return out
@@ -23,6 +24,10 @@ func (c *Computer) emerging() []EmergingTopic {
 
 // emergingPhrases is emerging without the quotes: it reads the counts only.
 func (c *Computer) emergingPhrases() []EmergingTopic {
+	pr := &c.phraseRuns
+	if pr.sorter != nil && pr.emerging != nil && pr.totals == c.totals {
+		return slices.Clone(pr.emerging) // the caller sets their quotes
+	}
 	cfg := c.city.Emerging
 	minCount, top, prior := int64(max(cfg.MinCount, 1)), max(cfg.Top, 1), cfg.Prior
 	if prior <= 0 {
@@ -33,27 +38,45 @@ func (c *Computer) emergingPhrases() []EmergingTopic {
 	for i := 1; i <= baseline; i++ {
 		b += float64(c.total(c.quarter.Add(-i)))
 	}
+	// Only the top phrases are kept as they come: the order is total (phrases are distinct),
+	// so cutting to the top now and then leaves the same top in the end.
 	var out []EmergingTopic
-	for p, a := range c.phrases {
-		if a.count[0] < minCount {
-			continue
+	order := func(x, y EmergingTopic) int {
+		return cmp.Or(cmp.Compare(y.Lift, x.Lift), cmp.Compare(y.Count, x.Count), cmp.Compare(x.Phrase, y.Phrase))
+	}
+	c.eachPhraseCount(func(name string, text []byte, count *[baseline + 1]int64) {
+		if count[0] < minCount {
+			return
 		}
 		var before int64
-		for _, x := range a.count[1:] {
+		for _, x := range count[1:] {
 			before += x
 		}
-		lift := ((float64(a.count[0]) + prior) / (n + prior)) / ((float64(before) + prior) / (b + prior))
+		lift := ((float64(count[0]) + prior) / (n + prior)) / ((float64(before) + prior) / (b + prior))
 		if !(lift > 1) || math.IsInf(lift, 0) {
-			continue
+			return
 		}
-		e := EmergingTopic{Phrase: p, Count: a.count[0], Share: float64(a.count[0]) / n, Lift: lift}
+		if name == "" {
+			name = string(text)
+		}
+		e := EmergingTopic{Phrase: name, Count: count[0], Share: float64(count[0]) / n, Lift: lift}
 		if b > 0 {
 			e.BaselineShare = float64(before) / b
 		}
 		out = append(out, e)
-	}
-	slices.SortFunc(out, func(x, y EmergingTopic) int {
-		return cmp.Or(cmp.Compare(y.Lift, x.Lift), cmp.Compare(y.Count, x.Count), cmp.Compare(x.Phrase, y.Phrase))
+		if len(out) >= 2*top+64 {
+			slices.SortFunc(out, order)
+			clear(out[top:])
+			out = out[:top]
+		}
 	})
-	return out[:min(len(out), top)]
+	slices.SortFunc(out, order)
+	out = out[:min(len(out), top):min(len(out), top)]
+	if pr.sorter != nil && pr.err == nil {
+		pr.emerging, pr.totals = slices.Clone(out), c.totals
+		if pr.emerging == nil {
+			pr.emerging = []EmergingTopic{}
+		}
+	}
+	return out
 }

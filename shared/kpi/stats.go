@@ -39,14 +39,14 @@ func quantileCont(n int, sorted func(i int) float64, q float64) float64 {
 
 // medianInterval is the distribution-free 95% interval of a median: the order statistics
 // whose ranks bracket n/2 by z95·√n/2 (the normal approximation of the binomial).
-func medianInterval(sorted durations) (lo, hi float64) {
-	n := float64(sorted.len())
+func medianInterval(count int, sorted func(i int) float64) (lo, hi float64) {
+	n := float64(count)
 	d := z95 * math.Sqrt(n) / 2
 	l := int(math.Floor(n/2 - d))  // 0-based rank of the lower bound
 	h := int(math.Ceil(n/2+d)) - 1 // 0-based rank of the upper bound
 	l = max(l, 0)
-	h = min(max(h, 0), sorted.len()-1)
-	return sorted.at(l), sorted.at(h)
+	h = min(max(h, 0), count-1)
+	return sorted(l), sorted(h)
 }
 
 // meanOfThree is the estimate of the mean of a variable that is +1, 0 or -1 (net sentiment,
@@ -114,15 +114,31 @@ func changeTest(kind string, cur, prev estimate) (p float64, ok bool) {
 func twoSided(z float64) float64 { return math.Erfc(math.Abs(z) / math.Sqrt2) }
 
 // moodMedianTest is Mood's median test: the 2×2 table of each sample's values above and not
-// above the pooled median, tested by Pearson's chi-square with one degree of freedom.
+// above the pooled median, tested by Pearson's chi-square with one degree of freedom. An
+// error reading spilled close times is kept for Computer.Err, and the test not made.
 func moodMedianTest(a, b durations) (float64, bool) {
 	if a.len() == 0 || b.len() == 0 {
 		return 0, false
 	}
-	// The pooled median, from the two sorted lists: pooling them would copy both.
-	med := quantileCont(a.len()+b.len(), func(k int) float64 { return kth(a, b, k) }, 0.5)
+	// The pooled median, from the sorted lists and runs of both: pooling them would copy both.
+	var med float64
+	err := orderStats([]durations{a, b}, func(at func(int) float64) { med = quantileCont(a.len()+b.len(), at, 0.5) })
+	if err != nil {
+		keepErr(err, a, b)
+		return 0, false
+	}
 	na, nb := float64(a.len()), float64(b.len())
-	aa, ab := float64(a.countAbove(med)), float64(b.countAbove(med))
+	ca, err := a.countAbove(med)
+	if err != nil {
+		keepErr(err, a)
+		return 0, false
+	}
+	cb, err := b.countAbove(med)
+	if err != nil {
+		keepErr(err, b)
+		return 0, false
+	}
+	aa, ab := float64(ca), float64(cb)
 	n, up := na+nb, aa+ab
 	if up == 0 || up == n {
 		return 0, false

@@ -7,10 +7,12 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"log/slog"
 	"runtime"
 	"slices"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/parquet-go/parquet-go"
@@ -44,6 +46,7 @@ func KPI(ctx context.Context, st store.Store, city *config.City, q kpi.Quarter, 
 	// Ingest keeps ids unique in the lake (TestKPIsRecomputedByDuckDB checks it), so the
 	// computer need not remember every id of the quarter.
 	comp := kpi.NewComputer(city, q, kpi.UniqueIDs())
+	defer func() { comp.Close() }() // its temporary files, if it spilled: comp may become parts[0]
 	months := map[string]bool{}
 	for _, wq := range comp.Window() {
 		for _, m := range comp.Calendar().Months(wq) {
@@ -64,28 +67,59 @@ func KPI(ctx context.Context, st store.Store, city *config.City, q kpi.Quarter, 
 	parts := make([]*kpi.Computer, workers)
 	errs := make([]error, workers)
 	current := make([][]string, workers) // per worker: the objects with rows of the quarter
-	next := make(chan string)
+	// Objects are read one ahead of the workers, so that a worker finds the next object's
+	// bytes read when it is done with one (from S3, a request's wait). The workers+1
+	// buffers are reused from object to object.
+	next := make(chan object)
+	free := make(chan *[]byte, workers+1)
+	for range workers + 1 {
+		free <- new([]byte)
+	}
+	var failed atomic.Bool
+	go func() {
+		defer close(next)
+		for _, k := range keys {
+			buf := <-free
+			if failed.Load() {
+				free <- buf
+				return // a worker failed: the stage fails, whatever the other objects hold
+			}
+			data, err := readObject(ctx, st, k, buf)
+			next <- object{key: k, data: data, err: err, buf: buf}
+		}
+	}()
+	// Computers past their memory limits spill to temporary files: closed however the run
+	// ends (a part merged into another has handed its files over).
+	defer func() {
+		for _, p := range parts {
+			if p != nil {
+				p.Close()
+			}
+		}
+	}()
 	var wg sync.WaitGroup
 	for w := range workers {
 		parts[w] = kpi.NewComputer(city, q, kpi.UniqueIDs(), kpi.DeferPhraseQuotes())
 		wg.Go(func() {
-			for k := range next {
+			for o := range next {
+				if errs[w] == nil {
+					errs[w] = o.err
+				}
+				if errs[w] == nil {
+					before := parts[w].Current()
+					errs[w] = foldScoredObject(o.key, o.data, parts[w], false)
+					if parts[w].Current() > before {
+						current[w] = append(current[w], o.key)
+					}
+				}
 				if errs[w] != nil {
-					continue // drain
+					failed.Store(true)
 				}
-				before := parts[w].Current()
-				errs[w] = foldScoredObject(ctx, st, k, parts[w], false)
-				if parts[w].Current() > before {
-					current[w] = append(current[w], k)
-				}
+				free <- o.buf // drained after an error, so that the reader ends
 			}
 			parts[w].Finish() // sorts in parallel what the merge and the document would sort alone
 		})
 	}
-	for _, k := range keys {
-		next <- k
-	}
-	close(next)
 	wg.Wait()
 	if err := errors.Join(errs...); err != nil {
 		return nil, err
@@ -99,13 +133,19 @@ func KPI(ctx context.Context, st store.Store, city *config.City, q kpi.Quarter, 
 		if err := comp.Merge(p); err != nil {
 			return nil, err
 		}
+		p.Close()
 		parts[i+1] = nil // let the part's memory go before the next is merged
 	}
 	if comp.QuotePhrases() {
 		quote := slices.Concat(current...)
 		slices.Sort(quote)
+		var buf []byte
 		for _, k := range quote {
-			if err := foldScoredObject(ctx, st, k, comp, true); err != nil {
+			data, err := readObject(ctx, st, k, &buf)
+			if err != nil {
+				return nil, err
+			}
+			if err := foldScoredObject(k, data, comp, true); err != nil {
 				return nil, err
 			}
 		}
@@ -127,6 +167,9 @@ func KPI(ctx context.Context, st store.Store, city *config.City, q kpi.Quarter, 
 		}
 	}
 	doc := comp.Document(opts.Now)
+	if err := comp.Err(); err != nil {
+		return nil, err
+	}
 	pk, jk := KPIKeys(q)
 	if old, err := readDocument(ctx, st, jk); err == nil && sameFigures(old, doc) {
 		log.Info("kpis unchanged", "quarter", q.String(), "key", jk)
@@ -191,13 +234,56 @@ func foldParquet[T any](ctx context.Context, st store.Store, key string, fold fu
 	}
 }
 
-// foldScoredObject streams the KPI columns of one scored-feedback object into comp; with
-// quotesOnly it offers its rows, folded before, to the emerging phrases of comp (the second
-// pass of kpi.DeferPhraseQuotes).
-func foldScoredObject(ctx context.Context, st store.Store, key string, comp *kpi.Computer, quotesOnly bool) (err error) {
-	f, err := openParquet(ctx, st, key)
+// object is a scored-feedback object read for a worker, in a buffer it gives back.
+type object struct {
+	key  string
+	data []byte
+	err  error
+	buf  *[]byte
+}
+
+// readObject reads one object into *buf, emptied first, and returns its bytes. Reusing the
+// previous object's buffer saves allocating, zeroing and growing one per object: nothing
+// folded views the bytes of a file once it is folded (pages are decoded into parquet-go's
+// own buffers, and the computer copies the strings it keeps).
+func readObject(ctx context.Context, st store.Store, key string, buf *[]byte) ([]byte, error) {
+	rc, err := st.Get(ctx, key)
 	if err != nil {
-		return err
+		return nil, err
+	}
+	defer rc.Close()
+	b := (*buf)[:0]
+	if f, ok := rc.(interface{ Stat() (fs.FileInfo, error) }); ok {
+		// A file says its size: the buffer is made to measure, with room for the next
+		// object to be a little larger, rather than doubled as it fills.
+		if fi, err := f.Stat(); err == nil && int64(cap(b)) <= fi.Size() {
+			b = make([]byte, 0, fi.Size()+fi.Size()/8+1)
+		}
+	}
+	for {
+		if len(b) == cap(b) {
+			b = append(b, 0)[:len(b)]
+		}
+		n, err := rc.Read(b[len(b):cap(b)])
+		b = b[:len(b)+n]
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			return nil, fmt.Errorf("read %s: %w", key, err)
+		}
+	}
+	*buf = b
+	return b, nil
+}
+
+// foldScoredObject streams the KPI columns of one scored-feedback object, read into data,
+// into comp; with quotesOnly it offers its rows, folded before, to the emerging phrases of
+// comp (the second pass of kpi.DeferPhraseQuotes).
+func foldScoredObject(key string, data []byte, comp *kpi.Computer, quotesOnly bool) (err error) {
+	f, err := parquet.OpenFile(bytes.NewReader(data), int64(len(data)))
+	if err != nil {
+		return fmt.Errorf("read %s: %w", key, err)
 	}
 	defer func() {
 		if r := recover(); r != nil {
