@@ -68,7 +68,10 @@ type batchRecord struct {
 //
 // A file is streamed: read once to name its batch, then once more into raw/ and the parser,
 // whose records are redacted, deduplicated and encoded as they come, so memory does not grow
-// with the file but for the batch's record ids (about 33 bytes a record).
+// with the file but for the batch's record ids (about 33 bytes a record). One month's object
+// is encoded at a time; the records of a file's other months wait, uncompressed, in
+// temporary files until it is written (a survey export's answers, which repeat their
+// question's text, can take a few times the export's size there).
 //
 // No record is stored twice by runs one after the other, whatever their files overlap, nor by
 // runs at once over the same file (they write the same objects) or over files with no record
@@ -136,7 +139,7 @@ func ingestFile(ctx context.Context, st store.Store, city *config.City, red *ing
 	if !ok {
 		return nil, false, fmt.Errorf("inbox object %s: source %q is not in the city config", key, sourceID)
 	}
-	batch, err := batchID(ctx, st, src.ID, key)
+	batch, size, err := batchID(ctx, st, src.ID, key)
 	if err != nil {
 		return nil, false, err
 	}
@@ -167,7 +170,7 @@ func ingestFile(ctx context.Context, st store.Store, city *config.City, red *ing
 	hash := sha256.New()
 	hash.Write([]byte(src.ID + "\x00"))
 	rawCopy := startPut(ctx, st, rec.RawKey)
-	in := &inputReader{r: io.TeeReader(body, io.MultiWriter(hash, rawCopy.pipe))}
+	in := &inputReader{r: io.TeeReader(body, io.MultiWriter(hash, rawCopy.pipe)), size: size}
 	fb := newPartitionWriter[table.Feedback](ctx, st, "feedback", CuratedFeedback, src.ID, batch,
 		func(f *table.Feedback) string { return f.Month }, func(f *table.Feedback) string { return f.ID })
 	ans := newPartitionWriter[table.SurveyAnswer](ctx, st, "survey_answers", CuratedSurveyAnswers, src.ID, batch,
@@ -251,19 +254,19 @@ func ingestFile(ctx context.Context, st store.Store, city *config.City, red *ing
 }
 
 // batchID is the id of an inbox object's batch: a hash of its source and bytes, read as a
-// stream.
-func batchID(ctx context.Context, st store.Store, source, key string) (string, error) {
+// stream; size is the number of bytes.
+func batchID(ctx context.Context, st store.Store, source, key string) (id string, size int64, err error) {
 	body, err := st.Get(ctx, key)
 	if err != nil {
-		return "", fmt.Errorf("read %s: %w", key, err)
+		return "", 0, fmt.Errorf("read %s: %w", key, err)
 	}
 	defer body.Close()
 	h := sha256.New()
 	h.Write([]byte(source + "\x00"))
-	if _, err := io.Copy(h, body); err != nil {
-		return "", fmt.Errorf("read %s: %w", key, err)
+	if size, err = io.Copy(h, body); err != nil {
+		return "", 0, fmt.Errorf("read %s: %w", key, err)
 	}
-	return hex.EncodeToString(h.Sum(nil)[:10]), nil
+	return hex.EncodeToString(h.Sum(nil)[:10]), size, nil
 }
 
 // inputReader is the parser's view of an inbox object: it remembers a read error, which
@@ -272,7 +275,14 @@ type inputReader struct {
 	r    io.Reader
 	err  error
 	stop func() error
+	size int64 // of the object, as batchID read it
+	read int64
 }
+
+// Len is the number of bytes left, as the object's size says: the parsers that read a file
+// whole (CSV exports) then read it into one buffer of its size, not into one that doubles as
+// it fills (three times the file, in all, for the collector to find).
+func (r *inputReader) Len() int { return int(max(r.size-r.read, 0)) }
 
 func (r *inputReader) Read(p []byte) (int, error) {
 	if r.stop != nil {
@@ -281,6 +291,7 @@ func (r *inputReader) Read(p []byte) (int, error) {
 		}
 	}
 	n, err := r.r.Read(p)
+	r.read += int64(n)
 	if err != nil && !errors.Is(err, io.EOF) && r.err == nil {
 		r.err = err
 	}
@@ -325,42 +336,40 @@ func (p *pendingPut) abort(err error) {
 // within the batch and against the id index of earlier batches, and at the end writes the
 // batch's id index of each month.
 //
-// Memory does not grow with the batch's rows, but for 16 bytes or so of id per row: the
-// rows of all open months together are held to one row group (table.Writer, which keeps the
-// buffers of its largest row group until closed), and when they would be more, the months
-// other than the one being written are finished. A month whose
-// rows come back after that (an export not in time order) gets a further part,
-// <batch>-2.parquet, and so on.
+// Memory does not grow with the batch's rows, but for 16 bytes or so of id per row: one
+// month's object is written at a time, by a table.Writer, which holds at most a row group.
+// The rows of the other months (a survey export's responses come in any order of months)
+// wait in a temporary file, each month's in their own, and are written once the first
+// month's object is done, in the order they came: an object is what a writer given all its
+// month's rows at once would write. A writer open per month would hold each month's row
+// group, and the page buffers of every column of each (over a megabyte a writer).
 type partitionWriter[T any] struct {
 	ctx                     context.Context
 	st                      store.Store
 	tbl, prefix, src, batch string
 	month, id               func(*T) string
-	open                    map[string]*monthPart[T]
-	parts                   map[string]int        // parts started per month
-	monthIdx                map[string]uint16     // months by number, from 1
-	months                  []string              // and back
-	seen                    ids                   // this batch's ids, valued by month number
-	stored                  map[string]*storedIDs // earlier batches' ids, by month
-	cache                   *idCache              // where they come from
+	cur                     *monthPart[T]           // the month being written
+	spools                  map[string]*rowSpool[T] // the other months' rows, by month
+	monthIdx                map[string]uint16       // months by number, from 1
+	months                  []string                // and back
+	seen                    ids                     // this batch's ids, valued by month number
+	stored                  map[string]*storedIDs   // earlier batches' ids, by month
+	cache                   *idCache                // where they come from
 	objects                 []string
 	rows, duplicates        int
 	err                     error
 }
 
-// writerBudget is the most rows a partitionWriter's open months hold together.
-var writerBudget = table.RowGroupRows
-
 type monthPart[T any] struct {
-	w    *table.Writer[T]
-	put  *pendingPut
-	key  string
-	held int // the most rows it has held at once
+	month string
+	w     *table.Writer[T]
+	put   *pendingPut
+	key   string
 }
 
 func newPartitionWriter[T any](ctx context.Context, st store.Store, tbl, prefix, src, batch string, month, id func(*T) string) *partitionWriter[T] {
 	return &partitionWriter[T]{ctx: ctx, st: st, tbl: tbl, prefix: prefix, src: src, batch: batch, month: month, id: id,
-		open: map[string]*monthPart[T]{}, parts: map[string]int{}, monthIdx: map[string]uint16{},
+		spools: map[string]*rowSpool[T]{}, monthIdx: map[string]uint16{},
 		seen: newIDs(), stored: map[string]*storedIDs{}}
 }
 
@@ -406,44 +415,42 @@ func (w *partitionWriter[T]) add(row T) {
 		return
 	}
 	w.seen.putKey(key, n)
-	p := w.open[m]
-	if p == nil {
-		w.parts[m]++
-		k := fmt.Sprintf("%ssource=%s/month=%s/%s.parquet", w.prefix, w.src, m, w.batch)
-		if w.parts[m] > 1 {
-			k = fmt.Sprintf("%ssource=%s/month=%s/%s-%d.parquet", w.prefix, w.src, m, w.batch, w.parts[m])
-		}
-		put := startPut(w.ctx, w.st, k)
-		p = &monthPart[T]{w: table.NewWriter[T](put.pipe), put: put, key: k}
-		w.open[m] = p
+	if w.cur == nil {
+		w.cur = w.startPart(m)
 	}
-	if err := p.w.Add(row); err != nil {
-		w.err = fmt.Errorf("write %s: %w", p.key, err)
-		return
+	if w.cur.month == m {
+		if err := w.cur.w.Add(row); err != nil {
+			w.err = fmt.Errorf("write %s: %w", w.cur.key, err)
+			return
+		}
+	} else {
+		sp := w.spools[m]
+		if sp == nil {
+			if sp, err = newRowSpool[T](); err != nil {
+				w.err = fmt.Errorf("%s: %w", w.tbl, err)
+				return
+			}
+			w.spools[m] = sp
+		}
+		if err := sp.add(&row); err != nil {
+			w.err = fmt.Errorf("%s: %w", w.tbl, err)
+			return
+		}
 	}
 	w.rows++
-	p.held = max(p.held, p.w.Buffered())
-	if len(w.open) > 1 {
-		// A writer keeps the buffers of its largest row group until it is closed.
-		held := 0
-		for _, o := range w.open {
-			held += o.held
-		}
-		if held > writerBudget {
-			for om, o := range w.open {
-				if om != m {
-					if err := w.closePart(om, o); err != nil {
-						w.err = err
-						return
-					}
-				}
-			}
-		}
-	}
 }
 
-func (w *partitionWriter[T]) closePart(m string, p *monthPart[T]) error {
-	delete(w.open, m)
+// startPart starts the object of month m.
+func (w *partitionWriter[T]) startPart(m string) *monthPart[T] {
+	k := fmt.Sprintf("%ssource=%s/month=%s/%s.parquet", w.prefix, w.src, m, w.batch)
+	put := startPut(w.ctx, w.st, k)
+	return &monthPart[T]{month: m, w: table.NewWriter[T](put.pipe), put: put, key: k}
+}
+
+// closePart ends the object being written.
+func (w *partitionWriter[T]) closePart() error {
+	p := w.cur
+	w.cur = nil
 	if err := p.w.Close(); err != nil {
 		p.put.abort(err)
 		return fmt.Errorf("write %s: %w", p.key, err)
@@ -455,17 +462,33 @@ func (w *partitionWriter[T]) closePart(m string, p *monthPart[T]) error {
 	return nil
 }
 
-// finish ends every month's object, then writes each month's id index, and returns the
-// objects written.
+// finish ends the month being written, writes the other months' objects from their spools,
+// then writes each month's id index, and returns the objects written.
 func (w *partitionWriter[T]) finish() ([]string, error) {
 	if w.err != nil {
 		return nil, w.err
 	}
-	for _, m := range slices.Sorted(maps.Keys(w.open)) {
-		if err := w.closePart(m, w.open[m]); err != nil {
-			w.err = err
-			return nil, err
+	fail := func(err error) ([]string, error) {
+		w.abort(err)
+		return nil, err
+	}
+	if w.cur != nil {
+		if err := w.closePart(); err != nil {
+			return fail(err)
 		}
+	}
+	for _, m := range slices.Sorted(maps.Keys(w.spools)) {
+		sp := w.spools[m]
+		w.cur = w.startPart(m)
+		err := sp.each(func(row *T) error { return w.cur.w.Add(*row) })
+		if err != nil {
+			return fail(fmt.Errorf("write %s: %w", w.cur.key, err))
+		}
+		if err := w.closePart(); err != nil {
+			return fail(err)
+		}
+		sp.close()
+		delete(w.spools, m)
 	}
 	for n, m := range w.months {
 		if err := putIDIndex(w.ctx, w.st, w.tbl, w.src, m, w.batch, w.seen, uint16(n+1)); err != nil {
@@ -476,11 +499,15 @@ func (w *partitionWriter[T]) finish() ([]string, error) {
 	return w.objects, nil
 }
 
-// abort fails the objects not yet written, so that none of them is stored.
+// abort fails the object being written, so that it is not stored, and drops the spools.
 func (w *partitionWriter[T]) abort(err error) {
-	for m, p := range w.open {
-		p.put.abort(err)
-		delete(w.open, m)
+	if w.cur != nil {
+		w.cur.put.abort(err)
+		w.cur = nil
+	}
+	for m, sp := range w.spools {
+		sp.close()
+		delete(w.spools, m)
 	}
 	if w.err == nil {
 		w.err = err

@@ -33,8 +33,10 @@ type storedIDs struct {
 	block *[fenceIDs * 12]byte // what an exact check reads from a file run
 }
 
-// memRunIDs is the most ids a run kept in memory holds; bigger runs go to a file.
-var memRunIDs = 1 << 16
+// memRunIDs is the most ids a run kept in memory holds (48 kB); bigger runs go to a file. At
+// 65,536 a partition held about as many ids again in its smaller runs, 1.5 MB, and a survey
+// export writes six partitions (three months, two tables).
+var memRunIDs = 1 << 12
 
 // fenceIDs is how many ids of a file run one fence (its first id, kept in memory) covers:
 // an exact check reads one such block.
@@ -151,7 +153,9 @@ func (s *storedIDs) add(run [][12]byte) error {
 	s.n += len(run)
 	if s.bloom.full(s.n) {
 		// Sized anew for half as many ids again, from the runs (each read once, in order):
-		// 10 to 15 bits an id, and each id is read back about three times in all.
+		// 10 to 15 bits an id, and each id is read back about three times in all. The old
+		// filter is dropped first, so the collector may take it while the new one is made.
+		s.bloom = bloom{}
 		s.bloom = newBloom(s.n + s.n/2)
 		for i := range s.runs {
 			if err := s.runs[i].each(func(k *[12]byte) { s.bloom.add(k) }); err != nil {

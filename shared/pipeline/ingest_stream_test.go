@@ -61,16 +61,14 @@ func curatedIDs(t *testing.T, st store.Store, prefix string) ([]string, []string
 	return ids, objs
 }
 
-// TestIngestMonthsBackAndForth: rows of a month that comes back after the writers' budget
-// closed it go to a further part; every row is stored once, in file order, and indexed.
+// TestIngestMonthsBackAndForth: an export whose months come back and forth (March, April,
+// March again) gives one object per month, holding the month's rows in file order, every row
+// stored once and indexed; the months not written first wait in temporary files.
 func TestIngestMonthsBackAndForth(t *testing.T) {
 	ctx := context.Background()
 	st := dirStore(t)
 	city := &config.City{Sources: []config.Source{{ID: "tw", Format: "twitter"}}}
-	defer pipeline.SetWriterBudget(1000)()
-	// March fills most of the budget; April's rows then push the two past it, which
-	// closes March; March's last rows come after.
-	body := monthsExport([3]int{3, 0, 800}, [3]int{4, 100_000, 600}, [3]int{3, 200_000, 250})
+	body := monthsExport([3]int{3, 0, 800}, [3]int{4, 100_000, 600}, [3]int{3, 200_000, 250}, [3]int{5, 300_000, 70}, [3]int{4, 400_000, 30})
 	if err := st.Put(ctx, "inbox/tw/x.jsonl", strings.NewReader(body)); err != nil {
 		t.Fatal(err)
 	}
@@ -79,28 +77,41 @@ func TestIngestMonthsBackAndForth(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if sum.Feedback != 1650 || sum.Duplicates != 0 {
-		t.Fatalf("ingest %+v; want 1,650 rows", sum)
+	if sum.Feedback != 1750 || sum.Duplicates != 0 {
+		t.Fatalf("ingest %+v; want 1,750 rows", sum)
 	}
-	march, marchObjs := curatedIDs(t, st, "curated/feedback/source=tw/month=2026-03/")
-	april, _ := curatedIDs(t, st, "curated/feedback/source=tw/month=2026-04/")
-	if len(marchObjs) != 2 || !strings.HasSuffix(marchObjs[0], "-2.parquet") {
-		t.Errorf("March objects %v; want the batch's part and its part 2", marchObjs)
-	}
-	// Part 2 sorts first by name: its rows are the last 250.
-	if len(march) != 1050 || march[0] != "200000" || march[250] != "0" || march[1049] != "799" {
-		t.Errorf("March rows: %d, starting %v; want 1,050 with part 2's 200000.. first", len(march), march[:1])
-	}
-	if len(april) != 600 || april[0] != "100000" {
-		t.Errorf("April rows: %d; want 600", len(april))
-	}
-	batch := strings.TrimSuffix(path.Base(marchObjs[1]), ".parquet")
-	idx, err := store.ReadAll(ctx, st, "state/ingest/ids/feedback/source=tw/month=2026-03/"+batch+".ids")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if n := strings.Count(string(idx), "\n"); n != 1050 {
-		t.Errorf("March id index holds %d ids; want 1,050", n)
+	for _, tc := range []struct {
+		month string
+		n     int
+		first []string // the first id of each run, at its place in the month
+		at    []int
+	}{
+		{"2026-03", 1050, []string{"0", "799", "200000", "200249"}, []int{0, 799, 800, 1049}},
+		{"2026-04", 630, []string{"100000", "400000", "400029"}, []int{0, 600, 629}},
+		{"2026-05", 70, []string{"300000", "300069"}, []int{0, 69}},
+	} {
+		ids, objs := curatedIDs(t, st, "curated/feedback/source=tw/month="+tc.month+"/")
+		if len(objs) != 1 {
+			t.Errorf("%s objects %v; want one", tc.month, objs)
+			continue
+		}
+		if len(ids) != tc.n {
+			t.Errorf("%s: %d rows; want %d", tc.month, len(ids), tc.n)
+			continue
+		}
+		for i, at := range tc.at {
+			if ids[at] != tc.first[i] {
+				t.Errorf("%s row %d: id %s; want %s (file order)", tc.month, at, ids[at], tc.first[i])
+			}
+		}
+		batch := strings.TrimSuffix(path.Base(objs[0]), ".parquet")
+		idx, err := store.ReadAll(ctx, st, "state/ingest/ids/feedback/source=tw/month="+tc.month+"/"+batch+".ids")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if n := strings.Count(string(idx), "\n"); n != tc.n {
+			t.Errorf("%s id index holds %d ids; want %d", tc.month, n, tc.n)
+		}
 	}
 
 	// A second export overlapping both months stores only what is new.

@@ -16,7 +16,6 @@ import (
 	"time"
 
 	"github.com/parquet-go/parquet-go"
-	"github.com/parquet-go/parquet-go/compress/zstd"
 )
 
 // Channels of feedback.
@@ -153,8 +152,9 @@ type KPI struct {
 
 // codec is shared by every Write: it pools its zstd encoders, whose window buffers cost more
 // to allocate and clear than a small file costs to compress. SpeedFastest takes about half
-// the CPU of SpeedDefault for files 12% larger (snappy's are twice the size).
-var codec = &zstd.Codec{Level: zstd.SpeedFastest}
+// the CPU of SpeedDefault for files 12% larger (snappy's are twice the size). See
+// Compression for its window.
+var codec = sharedCodec
 
 // rowGroupRows is the most rows in one row group: about 10 MB of resident text, small enough
 // to hold in memory twice and large enough for Athena to read in one request.
