@@ -48,4 +48,12 @@
 // hashed author keys, lists of durations and survey responses keyed by id, and bounded lists
 // of quote candidates. Computers of disjoint partitions Merge into exactly the single-pass
 // result, because every floating-point sum is taken at the end over data in a fixed order.
+//
+// # Memory
+//
+// What grows with the input is kept exactly, in bounded memory: survey responses, keyphrase
+// counts, author hashes and close times stay in memory up to a limit each (a few megabytes;
+// 1.5M author hashes and 4M close times a partial) and past it are written as sorted runs to
+// temporary files (package spill) that are merged when the figures are read. A city of the
+// demo's size never touches the disk; Close releases the files of one that did.
 package kpi
