@@ -70,7 +70,7 @@ func newEncoder(window int) (*zstd.Encoder, error) {
 	}
 	if window > 0 {
 		// Lower memory only trims the history to the window and a block: it changes no byte.
-		opts = append(opts, zstd.WithWindowSize(window), zstd.WithLowerEncoderMem(true))
+		opts = append(opts, zstd.WithWindowSize(window))
 	}
 	return zstd.NewWriter(nil, opts...)
 }
