@@ -102,7 +102,8 @@ func (s *hashSet) insert(h, mask uint64) {
 
 func (s *hashSet) grow() {
 	old := s.slots
-	s.slots = make([]uint64, min(max(2*len(old), 1<<10), maxSlots()))
+	// Four times the size: each growth rehashes every hash, with a cache miss each.
+	s.slots = make([]uint64, min(max(4*len(old), 1<<10), maxSlots()))
 	s.n = 0
 	mask := uint64(len(s.slots) - 1)
 	for _, h := range old {

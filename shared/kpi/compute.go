@@ -3,6 +3,7 @@ package kpi
 import (
 	"cmp"
 	"fmt"
+	"hash/maphash"
 	"maps"
 	"slices"
 	"strings"
@@ -259,17 +260,15 @@ func (c *Computer) partial(id string, q Quarter) *partial {
 	return p
 }
 
-// hash is 64-bit FNV-1a. Ids and author keys are counted by hash: with a million distinct
-// keys the chance of any collision is about 3·10⁻⁸.
+// hashSeed seeds hash, once a process: computers merged with each other hash alike.
+var hashSeed = maphash.MakeSeed()
+
+// hash is the 64-bit hash ids and author keys are counted by: maphash, the runtime's
+// AES-based string hash (byte-at-a-time FNV-1a was 5% of the stage on 40-byte author keys).
+// With a million distinct keys the chance of any collision is about 3·10⁻⁸; the prefix keeps
+// the kinds of key apart.
 func hash(prefix byte, s string) uint64 {
-	h := uint64(14695981039346656037)
-	h ^= uint64(prefix)
-	h *= 1099511628211
-	for i := 0; i < len(s); i++ {
-		h ^= uint64(s[i])
-		h *= 1099511628211
-	}
-	return h
+	return maphash.String(hashSeed, s) ^ uint64(prefix)<<56
 }
 
 // AddFeedback folds scored feedback rows in.
