@@ -150,12 +150,6 @@ type KPI struct {
 	ComputedAt        time.Time `parquet:"computed_at,timestamp(millisecond)" json:"computed_at"`
 }
 
-// codec is shared by every Write: it pools its zstd encoders, whose window buffers cost more
-// to allocate and clear than a small file costs to compress. SpeedFastest takes about half
-// the CPU of SpeedDefault for files 12% larger (snappy's are twice the size). See
-// Compression for its window.
-var codec = sharedCodec
-
 // rowGroupRows is the most rows in one row group: about 10 MB of resident text, small enough
 // to hold in memory twice and large enough for Athena to read in one request.
 const rowGroupRows = 64 << 10
@@ -191,7 +185,7 @@ type Writer[T any] struct {
 // NewWriter starts a Parquet file on w; Close ends it.
 func NewWriter[T any](w io.Writer) *Writer[T] {
 	return &Writer[T]{pw: parquet.NewGenericWriter[T](w,
-		parquet.Compression(codec),
+		parquet.Compression(Compression()),
 		parquet.DataPageVersion(1),
 		parquet.DefaultEncoding(&parquet.Plain),
 		parquet.CreatedBy("civicpulse", "", ""),

@@ -18,7 +18,9 @@ import (
 // (parquet-go cuts them at 256 kB), so Compression compresses it with a 1 MB window, which
 // finds the same matches and writes the same frame header for any input smaller than the
 // window; only a larger page (not seen in practice) takes an encoder with the default
-// window.
+// window. SpeedFastest takes about half the CPU of SpeedDefault for files 12% larger
+// (snappy's are twice the size). The codec is shared by every writer: it pools its encoders,
+// whose buffers cost more to allocate and clear than a small file costs to compress.
 func Compression() compress.Codec { return sharedCodec }
 
 var sharedCodec = &windowedCodec{}
