@@ -327,7 +327,7 @@ func (p *pendingPut) finish() error {
 
 // abort fails the Put, so that no object is stored, and waits for it.
 func (p *pendingPut) abort(err error) {
-	p.pipe.CloseWithError(fmt.Errorf("ingest aborted: %w", err))
+	p.pipe.CloseWithError(fmt.Errorf("write aborted: %w", err))
 	<-p.done
 }
 

@@ -227,54 +227,48 @@ func (s *storedIDs) newRun(n int, fill func(emit func(*[12]byte) error) error) (
 	return r, nil
 }
 
-// each calls fn with the run's ids in order.
-func (r *idRun) each(fn func(*[12]byte)) error {
+// cursor returns a function that yields the run's ids in order, then nil.
+func (r *idRun) cursor() func() (*[12]byte, error) {
 	if r.f == nil {
-		for i := range r.mem {
-			fn(&r.mem[i])
+		i := 0
+		return func() (*[12]byte, error) {
+			if i == len(r.mem) {
+				return nil, nil
+			}
+			i++
+			return &r.mem[i-1], nil
 		}
-		return nil
 	}
 	br := bufio.NewReaderSize(io.NewSectionReader(r.f, 0, int64(r.n)*12), 64<<10)
 	var k [12]byte
-	for range r.n {
-		if _, err := io.ReadFull(br, k[:]); err != nil {
-			return fmt.Errorf("read id run: %w", err)
+	left := r.n
+	return func() (*[12]byte, error) {
+		if left == 0 {
+			return nil, nil
 		}
-		fn(&k)
+		left--
+		if _, err := io.ReadFull(br, k[:]); err != nil {
+			return nil, fmt.Errorf("read id run: %w", err)
+		}
+		return &k, nil
 	}
-	return nil
+}
+
+// each calls fn with the run's ids in order.
+func (r *idRun) each(fn func(*[12]byte)) error {
+	next := r.cursor()
+	for {
+		k, err := next()
+		if k == nil || err != nil {
+			return err
+		}
+		fn(k)
+	}
 }
 
 // mergeRuns emits the ids of two runs in order.
 func mergeRuns(a, b idRun, emit func(*[12]byte) error) error {
-	next := func(r idRun) (func() (*[12]byte, error), error) {
-		if r.f == nil {
-			i := 0
-			return func() (*[12]byte, error) {
-				if i == len(r.mem) {
-					return nil, nil
-				}
-				i++
-				return &r.mem[i-1], nil
-			}, nil
-		}
-		br := bufio.NewReaderSize(io.NewSectionReader(r.f, 0, int64(r.n)*12), 64<<10)
-		var k [12]byte
-		left := r.n
-		return func() (*[12]byte, error) {
-			if left == 0 {
-				return nil, nil
-			}
-			left--
-			if _, err := io.ReadFull(br, k[:]); err != nil {
-				return nil, fmt.Errorf("read id run: %w", err)
-			}
-			return &k, nil
-		}, nil
-	}
-	na, _ := next(a)
-	nb, _ := next(b)
+	na, nb := a.cursor(), b.cursor()
 	x, err := na()
 	if err != nil {
 		return err

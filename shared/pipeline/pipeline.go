@@ -68,20 +68,6 @@ func putParquet[T any](ctx context.Context, st store.Store, key string, rows []T
 	return st.Put(ctx, key, bytes.NewReader(b))
 }
 
-// readParquet reads every row of one Parquet object; setting the partition columns from the
-// key is the caller's.
-func readParquet[T any](ctx context.Context, st store.Store, key string) ([]T, error) {
-	b, err := store.ReadAll(ctx, st, key)
-	if err != nil {
-		return nil, err
-	}
-	rows, err := table.Decode[T](b)
-	if err != nil {
-		return nil, fmt.Errorf("read %s: %w", key, err)
-	}
-	return rows, nil
-}
-
 // partition returns the value of a Hive partition (name=value) in a key.
 func partition(key, name string) string {
 	for _, p := range table.ParsePartitions(key) {

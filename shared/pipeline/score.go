@@ -2,7 +2,6 @@ package pipeline
 
 import (
 	"bytes"
-	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -112,22 +111,13 @@ func scoreObject(ctx context.Context, st store.Store, sc *score.Scorer, key, out
 		return 0, fmt.Errorf("read %s: open parquet: %w", key, err)
 	}
 
-	body, bw := io.Pipe()
-	put := make(chan error, 1)
-	go func() {
-		err := st.Put(ctx, out, body)
-		// Unblock the writer should Put stop reading early.
-		body.CloseWithError(cmp.Or(err, io.ErrClosedPipe))
-		put <- err
-	}()
-	n, err := scoreRows(sc, pf, bw, key, bufs)
+	put := startPut(ctx, st, out)
+	n, err := scoreRows(sc, pf, put.pipe, key, bufs)
 	if err != nil {
-		bw.CloseWithError(err)
-		<-put
+		put.abort(err)
 		return 0, err
 	}
-	bw.Close()
-	if err := <-put; err != nil {
+	if err := put.finish(); err != nil {
 		return 0, err
 	}
 	return n, nil
