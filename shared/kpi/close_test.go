@@ -5,6 +5,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/civicpulse/civicpulse/shared/kpi"
 )
 
 // openSpillFiles counts this process's open descriptors of spill files: unlinked, /proc
@@ -22,4 +24,18 @@ func openSpillFiles(t *testing.T) int {
 		}
 	}
 	return n
+}
+
+// closeAll closes the computers and fails if more spill files are open than there were
+// before they were made (open).
+func closeAll(t *testing.T, open int, parts []*kpi.Computer) {
+	t.Helper()
+	for _, p := range parts {
+		if err := p.Close(); err != nil {
+			t.Error(err)
+		}
+	}
+	if n := openSpillFiles(t); n > open {
+		t.Errorf("%d spill files open after Close; %d before the computers were made", n, open)
+	}
 }

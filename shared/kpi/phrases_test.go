@@ -91,6 +91,7 @@ func TestSpilledPhrasesEqualMemory(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
+			open := openSpillFiles(t)
 			parts := make([]*kpi.Computer, tc.parts)
 			for i := range parts {
 				opts := []kpi.Option{kpi.UniqueIDs(), kpi.DeferPhraseQuotes()}
@@ -143,6 +144,7 @@ func TestSpilledPhrasesEqualMemory(t *testing.T) {
 			if got := docJSON(t, comp); !bytes.Equal(got, want) {
 				t.Errorf("document differs from the one of counts in memory\n%s", firstDiff(got, want))
 			}
+			closeAll(t, open, parts)
 		})
 	}
 }

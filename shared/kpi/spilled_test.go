@@ -77,14 +77,7 @@ func TestSpilledAggregatesEqualInMemory(t *testing.T) {
 			if !bytes.Equal(got, want) {
 				t.Errorf("document differs from the in-memory one\n%s", firstDiff(got, want))
 			}
-			for _, p := range parts {
-				if err := p.Close(); err != nil {
-					t.Error(err)
-				}
-			}
-			if n := openSpillFiles(t); files > 0 && n > open {
-				t.Errorf("%d spill files open after Close; %d before the computers were made", n, open)
-			}
+			closeAll(t, open, parts)
 		})
 	}
 }

@@ -43,6 +43,7 @@ func TestSurveySpillEqualsInMemory(t *testing.T) {
 		{"partials", 2 << 10, 5},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
+			open := openSpillFiles(t)
 			parts := make([]*kpi.Computer, tc.parts)
 			for i := range parts {
 				parts[i] = kpi.NewComputer(c, q, kpi.SurveyLimit(tc.limit))
@@ -71,6 +72,7 @@ func TestSurveySpillEqualsInMemory(t *testing.T) {
 			if !bytes.Equal(got, want) {
 				t.Errorf("limit %d: document differs from the in-memory one\n%s", tc.limit, firstDiff(got, want))
 			}
+			closeAll(t, open, parts)
 		})
 	}
 }
