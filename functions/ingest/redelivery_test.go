@@ -17,7 +17,6 @@ import (
 
 	"github.com/civicpulse/civicpulse/shared/pipeline"
 	"github.com/civicpulse/civicpulse/shared/sample"
-	"github.com/civicpulse/civicpulse/shared/store"
 	"github.com/civicpulse/civicpulse/shared/store/storetest"
 )
 
@@ -68,15 +67,7 @@ func TestRedeliveryChangesNothing(t *testing.T) {
 
 	deliver := func(t *testing.T, evs ...[]byte) map[string][]byte {
 		ctx := context.Background()
-		st, err := store.NewDir(t.TempDir())
-		if err != nil {
-			t.Fatal(err)
-		}
-		for k, b := range inbox {
-			if err := st.Put(ctx, k, bytes.NewReader(b)); err != nil {
-				t.Fatal(err)
-			}
-		}
+		st := storetest.NewDirFrom(t, inbox)
 		h := &Handler{Store: st, ConfigKey: pipeline.ConfigKey, AuthorKey: []byte("k"),
 			Now:    func() time.Time { return time.Date(2026, 10, 5, 14, 3, 0, 0, time.UTC) },
 			Logger: slog.New(slog.NewTextHandler(io.Discard, nil))}

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"io"
@@ -75,15 +74,7 @@ func TestRedeliveryChangesNothing(t *testing.T) {
 		later time.Duration // after the first delivery
 	}
 	deliver := func(t *testing.T, ds ...delivery) map[string][]byte {
-		st, err := store.NewDir(t.TempDir())
-		if err != nil {
-			t.Fatal(err)
-		}
-		for k, b := range scored {
-			if err := st.Put(ctx, k, bytes.NewReader(b)); err != nil {
-				t.Fatal(err)
-			}
-		}
+		st := storetest.NewDirFrom(t, scored)
 		// Two days into FY2027 Q2, in the city's zone: the quarter that ended is 2027-Q1.
 		start := time.Date(2026, 10, 3, 6, 0, 0, 0, city.Location())
 		for i, d := range ds {

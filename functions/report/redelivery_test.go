@@ -94,15 +94,7 @@ func TestRedeliveryChangesNothing(t *testing.T) {
 	}
 
 	deliver := func(t *testing.T, evs ...Event) map[string][]byte {
-		st, err := store.NewDir(t.TempDir())
-		if err != nil {
-			t.Fatal(err)
-		}
-		for k, b := range computed {
-			if err := st.Put(ctx, k, bytes.NewReader(b)); err != nil {
-				t.Fatal(err)
-			}
-		}
+		st := storetest.NewDirFrom(t, computed)
 		sender := &countingSender{Sender: mail.NewOutbox(st, "outbox"), sent: map[string]int{}}
 		for i, ev := range evs {
 			// Each delivery a minute after the one before, as a retry comes.

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -74,15 +73,7 @@ func TestRedeliveryChangesNothing(t *testing.T) {
 	}
 
 	deliver := func(t *testing.T, evs ...[]byte) map[string][]byte {
-		st, err := store.NewDir(t.TempDir())
-		if err != nil {
-			t.Fatal(err)
-		}
-		for k, b := range ingested {
-			if err := st.Put(ctx, k, bytes.NewReader(b)); err != nil {
-				t.Fatal(err)
-			}
-		}
+		st := storetest.NewDirFrom(t, ingested)
 		h := &Handler{Store: st, ConfigKey: pipeline.ConfigKey, Logger: quiet}
 		for i, ev := range evs {
 			resp, err := h.Handle(ctx, ev)

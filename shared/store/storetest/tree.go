@@ -27,6 +27,22 @@ func ReadTree(t testing.TB, st store.Store) map[string][]byte {
 	return out
 }
 
+// NewDirFrom is a directory store in a temporary directory holding tree, the reverse of
+// ReadTree: each delivery of a redelivery test starts from the same objects.
+func NewDirFrom(t testing.TB, tree map[string][]byte) *store.Dir {
+	t.Helper()
+	st, err := store.NewDir(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	for k, b := range tree {
+		if err := st.Put(context.Background(), k, bytes.NewReader(b)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return st
+}
+
 // CompareTree fails the test for every object of got that differs from want's, is missing
 // from got, or is not in want. Text objects that differ are shown in part.
 func CompareTree(t testing.TB, want, got map[string][]byte) {
