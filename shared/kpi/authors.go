@@ -1,34 +1,62 @@
 package kpi
 
 import (
-	"bytes"
+	"cmp"
+	"encoding/binary"
+	"errors"
 	"fmt"
-	"slices"
+	"io"
+	"os"
+	"runtime"
+	"sync"
 )
 
-// spillSlots is the most slots the table of a hashSet grows to, eight bytes each (16 MB, for
-// up to 1.5 million hashes): a full table at this size goes, sorted, to temporary files and
-// starts over empty. A variable so that tests can force spilling; a power of two.
-var spillSlots = 1 << 21
+// spillSlots is the most slots the tables of a hashSet hold together, eight bytes each (2 MB,
+// for about 200,000 hashes in memory): past it, partitions of the set go to temporary files.
+// A variable so that tests can force spilling.
+var spillSlots = 1 << 18
 
-func maxSlots() int { return max(spillSlots, 4) }
+// hashParts is the number of partitions of a hashSet, by the top four bits of a hash (at
+// deeper levels, the next four).
+const (
+	hashPartBits = 4
+	hashParts    = 1 << hashPartBits
+	minPartSlots = 16
+)
 
-// hashSet is a set of 64-bit hashes in an open-addressed table (linear probing, at most
-// three quarters full). Hashes are inserted a batch at a time: the batch's home slots are
-// loaded first, in a loop whose loads do not depend on each other, so that the CPU overlaps
-// their cache misses; one insert at a time waited for each miss in turn, and on a million
-// authors the table is far larger than the caches.
+// maxSlots is spillSlots, but at least room for the least table in every partition: below it a set
+// would spill a partition of a few hashes into a set of its own, and so on down.
+func maxSlots() int { return max(spillSlots, hashParts*minPartSlots) }
+
+// hashSet is a set of 64-bit hashes: the distinct authors of a KPI's quarter. It is cut into
+// hashParts partitions by the top bits of a hash, each an open-addressed table (linear
+// probing, at most three quarters full). Hashes are inserted a batch at a time: the batch's
+// home slots are loaded first, in a loop whose loads do not depend on each other, so that the
+// CPU overlaps their cache misses.
 //
-// Past spillSlots the table is written out and cleared, so that a set holds at most that much
-// memory: the set is then the table and the spilled hashes, some of them in both, or spilled
-// more than once; len counts the distinct ones of the merged, sorted runs.
+// Memory is bounded by partitioning, as a hybrid hash join does: when the tables would pass
+// spillSlots together, the fullest partition is written to a temporary file and from then on
+// every hash of it is appended there, as it comes, duplicates and all (eight bytes). len
+// counts a spilled partition by reading its file into a set of its own, one level deeper
+// (partitioned by the next four bits), which spills again if it must. A set whose authors
+// fit stays in memory; one that does not sends only the partitions that do not fit to disk,
+// and each is read back once. (Spilling the whole table when it filled, and starting over,
+// wrote nearly every row once the authors outnumbered the table.)
 type hashSet struct {
-	slots []uint64 // 0 is an empty slot; the hash 0 is kept in zero
-	n     int      // nonzero slots used
-	zero  bool
-	pend  []uint64    // added, not yet inserted
-	sink  uint64      // keeps the loads of the warming loop
-	disk  *spilledSet // hashes written out of the table; nil until the first spill
+	parts [hashParts]hashPart
+	slots int  // slots of the partitions' tables together
+	zero  bool // 0 is a hash too: the tables use it for an empty slot
+	level uint // which four bits partition: 0 the top ones
+	pend  []uint64
+	sink  uint64 // keeps the loads of the warming loop
+	e     error
+}
+
+// hashPart is one partition: a table, or once spilled, a file of every hash added to it.
+type hashPart struct {
+	slots []uint64
+	n     int
+	disk  *hashFile
 }
 
 const hashBatch = 256
@@ -45,149 +73,306 @@ func (s *hashSet) add(h uint64) {
 
 func slotOf(h, mask uint64) uint64 { return (h * 0x9e3779b97f4a7c15) >> 32 & mask }
 
+// part is the partition of h.
+func (s *hashSet) part(h uint64) *hashPart {
+	if s.level >= 64/hashPartBits {
+		return &s.parts[0] // every bit is spent: the hashes of this set are all equal
+	}
+	return &s.parts[h<<(hashPartBits*s.level)>>(64-hashPartBits)]
+}
+
 // flush inserts the pending hashes.
 func (s *hashSet) flush() {
-	pend := s.pend
-	for len(pend) > 0 {
-		if 4*(s.n+len(pend)) <= 3*len(s.slots) {
-			s.insertAll(pend)
-			break
+	var sum uint64
+	for _, h := range s.pend {
+		if p := s.part(h); len(p.slots) > 0 {
+			sum += p.slots[slotOf(h, uint64(len(p.slots)-1))]
 		}
-		if len(s.slots) < maxSlots() {
-			s.grow()
+	}
+	s.sink += sum
+	for _, h := range s.pend {
+		if h == 0 {
+			s.zero = true
 			continue
 		}
-		// At the limit: fill the table, spill it, go on with the rest.
-		fit := min(3*len(s.slots)/4-s.n, len(pend))
-		if fit <= 0 {
-			s.spillTable()
+		p := s.part(h)
+		if p.disk == nil && 4*(p.n+1) > 3*len(p.slots) {
+			s.grow(p)
+		}
+		if p.disk != nil {
+			if err := p.disk.write(h); err != nil {
+				s.fail(err)
+			}
 			continue
 		}
-		s.insertAll(pend[:fit])
-		pend = pend[fit:]
+		p.insert(h)
 	}
 	s.pend = s.pend[:0]
 }
 
-// insertAll inserts hashes into a table that has room for them.
-func (s *hashSet) insertAll(hs []uint64) {
-	mask := uint64(len(s.slots) - 1)
-	var sum uint64
-	for _, h := range hs {
-		sum += s.slots[slotOf(h, mask)]
-	}
-	s.sink += sum
-	for _, h := range hs {
-		s.insert(h, mask)
-	}
-}
-
-// insert puts h in a table that has room for it.
-func (s *hashSet) insert(h, mask uint64) {
-	if h == 0 {
-		s.zero = true
-		return
-	}
+// insert puts h, not 0, in a table that has room for it.
+func (p *hashPart) insert(h uint64) {
+	mask := uint64(len(p.slots) - 1)
 	for i := slotOf(h, mask); ; i = (i + 1) & mask {
-		switch s.slots[i] {
+		switch p.slots[i] {
 		case h:
 			return
 		case 0:
-			s.slots[i] = h
-			s.n++
+			p.slots[i] = h
+			p.n++
 			return
 		}
 	}
 }
 
-func (s *hashSet) grow() {
-	old := s.slots
-	// Four times the size: each growth rehashes every hash, with a cache miss each.
-	s.slots = make([]uint64, min(max(4*len(old), 1<<10), maxSlots()))
-	s.n = 0
-	mask := uint64(len(s.slots) - 1)
+// grow doubles p's table or, if the tables would pass spillSlots, spills the fullest
+// partitions until they would not, p among them perhaps.
+func (s *hashSet) grow(p *hashPart) {
+	size := max(2*len(p.slots), minPartSlots)
+	// At the last level every hash of the set is the same: nothing is left to partition by.
+	for p.disk == nil && s.slots-len(p.slots)+size > maxSlots() && s.level < 64/hashPartBits {
+		var full *hashPart
+		for i := range s.parts {
+			q := &s.parts[i]
+			if q.disk == nil && (full == nil || q.n > full.n) {
+				full = q
+			}
+		}
+		s.spill(full)
+	}
+	if p.disk != nil {
+		return
+	}
+	old := p.slots
+	p.slots, p.n = make([]uint64, size), 0
+	s.slots += size - len(old)
 	for _, h := range old {
 		if h != 0 {
-			s.insert(h, mask)
+			p.insert(h)
 		}
 	}
 }
 
-// spillTable writes the table's hashes, sorted, to the disk and empties it (keeping its size).
-func (s *hashSet) spillTable() {
-	hs := s.slots[:0] // compacted in place: the table is cleared after
-	for _, h := range s.slots {
+// spill writes p's table to a new temporary file, which takes every later hash of p.
+func (s *hashSet) spill(p *hashPart) {
+	f, err := newHashFile()
+	if err != nil {
+		s.fail(err)
+		// Without a file the partition stays in memory: counted right, over the limit.
+		return
+	}
+	p.disk = f
+	for _, h := range p.slots {
 		if h != 0 {
-			hs = append(hs, h)
+			if err := f.write(h); err != nil {
+				s.fail(err)
+				break
+			}
 		}
 	}
-	slices.Sort(hs)
-	if s.disk == nil {
-		s.disk = newSpilled()
-	}
-	if s.zero {
-		s.disk.add(0)
-	}
-	for _, h := range hs {
-		s.disk.add(h)
-	}
-	clear(s.slots)
-	s.n, s.zero = 0, false
+	s.slots -= len(p.slots)
+	p.slots, p.n = nil, 0
 }
 
-// merge adds o's hashes to s: o's table by insertion, o's spilled runs by moving them.
+// merge adds o's hashes to s: o's tables by insertion, o's files by moving them (the
+// partition of s spills first, if it has not). o is left empty.
 func (s *hashSet) merge(o *hashSet) {
 	o.flush()
-	for _, h := range o.slots {
-		if h != 0 {
-			s.add(h)
-		}
-	}
-	if o.zero {
-		s.add(0)
-	}
 	s.flush()
-	if o.disk != nil {
-		if s.disk == nil {
-			s.disk = newSpilled()
-		}
-		s.disk.absorb(o.disk)
+	if o.e != nil {
+		s.fail(o.e)
 	}
+	s.zero = s.zero || o.zero
+	for i := range o.parts {
+		op, sp := &o.parts[i], &s.parts[i]
+		if op.disk == nil {
+			for _, h := range op.slots {
+				if h != 0 {
+					s.add(h)
+				}
+			}
+			s.flush() // before the next partition may spill one of s's
+			continue
+		}
+		if sp.disk == nil {
+			s.spill(sp)
+		}
+		if sp.disk == nil { // no file could be made: read o's into memory
+			if err := op.disk.each(func(h uint64) { s.add(h) }); err != nil {
+				s.fail(err)
+			}
+			s.flush()
+			op.disk.close()
+		} else if err := sp.disk.absorb(op.disk); err != nil {
+			s.fail(err)
+			op.disk.close()
+		}
+		op.disk = nil
+	}
+	*o = hashSet{level: o.level}
 }
 
-// len is the number of distinct hashes. Once some are spilled, the table goes after them
-// (looking each spilled hash up in it missed the caches at every one) and len counts the
-// distinct records of the merged runs. An error reading them is kept for err.
+// len is the number of distinct hashes: the tables' counts, and each spilled partition's
+// count by a set of its own, GOMAXPROCS partitions at a time (each set within spillSlots).
+// An error reading the files is kept for err.
 func (s *hashSet) len() int {
 	s.flush()
-	if s.disk.len() == 0 {
-		if s.zero {
-			return s.n + 1
-		}
-		return s.n
-	}
-	if s.n > 0 || s.zero {
-		s.spillTable()
-	}
 	n := 0
-	var last []byte
-	for rec, err := range s.disk.s.All() {
-		if err != nil {
-			s.disk.fail(fmt.Errorf("kpi: read spilled author hashes: %w", err))
-			return n
+	if s.zero {
+		n++
+	}
+	var spilled []*hashPart
+	for i := range s.parts {
+		if p := &s.parts[i]; p.disk == nil {
+			n += p.n
+		} else {
+			spilled = append(spilled, p)
 		}
-		if n == 0 || !bytes.Equal(rec, last) {
-			n++
-			last = append(last[:0], rec...)
+	}
+	counts := make([]int, len(spilled))
+	errs := make([]error, len(spilled))
+	next := make(chan int, len(spilled))
+	for i := range spilled {
+		next <- i
+	}
+	close(next)
+	var wg sync.WaitGroup
+	for range min(runtime.GOMAXPROCS(0), len(spilled)) {
+		wg.Go(func() {
+			for i := range next {
+				sub := hashSet{level: s.level + 1}
+				errs[i] = spilled[i].disk.each(sub.add)
+				counts[i] = sub.len()
+				errs[i] = cmp.Or(errs[i], sub.err())
+				sub.close()
+			}
+		})
+	}
+	wg.Wait()
+	for i := range spilled {
+		n += counts[i]
+		if errs[i] != nil {
+			s.fail(errs[i])
 		}
 	}
 	return n
 }
 
-// err is the first error met spilling or reading the spilled hashes.
-func (s *hashSet) err() error {
-	if s.disk == nil {
-		return nil
+// spilled is the number of hashes written to files and the number of files.
+func (s *hashSet) spilled() (hashes, files int) {
+	for _, p := range s.parts {
+		if p.disk != nil {
+			hashes += int(p.disk.n)
+			files += len(p.disk.files)
+		}
 	}
-	return s.disk.err
+	return hashes, files
+}
+
+func (s *hashSet) fail(err error) {
+	if s.e == nil {
+		s.e = fmt.Errorf("kpi: spilled author hashes: %w", err)
+	}
+}
+
+// err is the first error met spilling or reading the spilled hashes.
+func (s *hashSet) err() error { return s.e }
+
+// close releases the set's temporary files; the set is empty afterwards.
+func (s *hashSet) close() error {
+	var errs []error
+	for i := range s.parts {
+		if d := s.parts[i].disk; d != nil {
+			errs = append(errs, d.close())
+		}
+	}
+	*s = hashSet{level: s.level}
+	return errors.Join(errs...)
+}
+
+// hashFile holds the hashes of a spilled partition, eight bytes each, in unlinked temporary
+// files: the one it writes, and those of merged sets' partitions.
+type hashFile struct {
+	files []sizedFile // the last one is the one written
+	buf   []byte      // written hashes not yet in the file
+	err   error       // the first error writing
+	n     int64       // hashes in all the files and buf
+}
+
+type sizedFile struct {
+	f    *os.File
+	size int64 // bytes in it
+}
+
+const hashFileBuffer = 8 << 10
+
+func newHashFile() (*hashFile, error) {
+	f, err := os.CreateTemp(spillOptions.Dir, "civicpulse-spill-authors-*")
+	if err != nil {
+		return nil, err
+	}
+	os.Remove(f.Name()) // unlinked: the file goes with its descriptor, whatever happens
+	return &hashFile{files: []sizedFile{{f: f}}, buf: make([]byte, 0, hashFileBuffer)}, nil
+}
+
+// write appends h; an error writing the file is kept, and returned by every later call.
+func (d *hashFile) write(h uint64) error {
+	d.buf = binary.LittleEndian.AppendUint64(d.buf, h)
+	d.n++
+	if len(d.buf) == cap(d.buf) {
+		return d.flush()
+	}
+	return d.err
+}
+
+func (d *hashFile) flush() error {
+	if d.err == nil && len(d.buf) > 0 {
+		last := &d.files[len(d.files)-1]
+		_, d.err = last.f.WriteAt(d.buf, last.size)
+		last.size += int64(len(d.buf))
+	}
+	d.buf = d.buf[:0]
+	return d.err
+}
+
+// absorb moves o's files into d: o is left without them.
+func (d *hashFile) absorb(o *hashFile) error {
+	if err := o.flush(); err != nil {
+		return err
+	}
+	last := d.files[len(d.files)-1]
+	d.files = append(append(d.files[:len(d.files)-1], o.files...), last)
+	d.n += o.n
+	o.files, o.n = nil, 0
+	return nil
+}
+
+// each calls fn with every hash written, in no particular order; writing may go on after.
+func (d *hashFile) each(fn func(uint64)) error {
+	if err := d.flush(); err != nil {
+		return fmt.Errorf("write spilled hashes: %w", err)
+	}
+	b := make([]byte, hashFileBuffer)
+	for _, sf := range d.files {
+		for off := int64(0); off < sf.size; {
+			n, err := sf.f.ReadAt(b[:min(int64(len(b)), sf.size-off)], off)
+			if n%8 != 0 || (err != nil && err != io.EOF) || n == 0 {
+				return fmt.Errorf("read spilled hashes: %d bytes at %d: %w", n, off, cmp.Or(err, io.ErrUnexpectedEOF))
+			}
+			for i := 0; i < n; i += 8 {
+				fn(binary.LittleEndian.Uint64(b[i:]))
+			}
+			off += int64(n)
+		}
+	}
+	return nil
+}
+
+func (d *hashFile) close() error {
+	var errs []error
+	for _, sf := range d.files {
+		errs = append(errs, sf.f.Close())
+	}
+	d.files, d.n = nil, 0
+	return errors.Join(errs...)
 }

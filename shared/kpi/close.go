@@ -16,10 +16,9 @@ func (c *Computer) Close() error {
 	}
 	for _, m := range c.partials {
 		for _, p := range m {
-			for _, sp := range []*spilledSet{p.authors.disk, p.days.disk} {
-				if sp != nil && sp.s != nil {
-					errs = append(errs, sp.s.Close())
-				}
+			errs = append(errs, p.authors.close())
+			if sp := p.days.disk; sp != nil && sp.s != nil {
+				errs = append(errs, sp.s.Close())
 			}
 		}
 	}

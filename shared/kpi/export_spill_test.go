@@ -14,11 +14,12 @@ func SpillAggregates(t testing.TB, slots, durations, sorterBytes int) {
 func (c *Computer) AggregateSpills() (records, files int) {
 	for _, m := range c.partials {
 		for _, p := range m {
-			for _, sp := range []*spilledSet{p.authors.disk, p.days.disk} {
-				if sp != nil {
-					records += sp.len()
-					files += sp.s.Spilled()
-				}
+			hashes, hashFiles := p.authors.spilled()
+			records += hashes
+			files += hashFiles
+			if sp := p.days.disk; sp != nil {
+				records += sp.len()
+				files += sp.s.Spilled()
 			}
 		}
 	}
