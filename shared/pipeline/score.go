@@ -92,7 +92,7 @@ var scoreBatch = 1024
 // scoreRowGroupRows is the most rows in one row group of a scored object, as table.Write
 // writes them; the writer holds one row group until it is compressed, so this and scoreBatch
 // bound the stage's memory however large a partition grows.
-var scoreRowGroupRows = 64 << 10
+var scoreRowGroupRows = table.RowGroupRows
 
 // scoreObject scores one curated object into out a batch of rows at a time: the object is
 // spooled to a temporary file (Parquet is read from its footer), and the scored rows stream
@@ -139,13 +139,7 @@ type scoreBuffers struct {
 // the reading itself. Rows are written scoreBatch at a time whatever the row groups, as
 // writes of a multiple of 64 rows give the same file (see table.Writer).
 func scoreRows(sc *score.Scorer, pf *parquet.File, w io.Writer, key string, bufs *scoreBuffers) (int, error) {
-	pw := parquet.NewGenericWriter[table.ScoredFeedback](w,
-		parquet.Compression(table.Compression()),
-		parquet.DataPageVersion(1),
-		parquet.DefaultEncoding(&parquet.Plain),
-		parquet.CreatedBy("civicpulse", "", ""),
-		parquet.MaxRowsPerRowGroup(int64(scoreRowGroupRows)),
-	)
+	pw := parquet.NewGenericWriter[table.ScoredFeedback](w, table.WriterOptions(int64(scoreRowGroupRows))...)
 	if len(bufs.in) != scoreBatch {
 		bufs.in = make([]table.Feedback, scoreBatch)
 		bufs.scored = make([]table.ScoredFeedback, scoreBatch)

@@ -184,7 +184,14 @@ type Writer[T any] struct {
 
 // NewWriter starts a Parquet file on w; Close ends it.
 func NewWriter[T any](w io.Writer) *Writer[T] {
-	return &Writer[T]{pw: parquet.NewGenericWriter[T](w,
+	return &Writer[T]{pw: parquet.NewGenericWriter[T](w, WriterOptions(rowGroupRows)...)}
+}
+
+// WriterOptions are the options of every Parquet file CivicPulse writes, with row groups of
+// at most rowGroupRows rows: one list, so that writers made elsewhere (the score stage's)
+// cannot drift from these in their bytes.
+func WriterOptions(rowGroupRows int64) []parquet.WriterOption {
+	return []parquet.WriterOption{
 		parquet.Compression(Compression()),
 		parquet.DataPageVersion(1),
 		parquet.DefaultEncoding(&parquet.Plain),
@@ -192,7 +199,7 @@ func NewWriter[T any](w io.Writer) *Writer[T] {
 		// Column buffers hold a row group until it is compressed: bounding its rows bounds
 		// the writer's memory whatever the number of rows.
 		parquet.MaxRowsPerRowGroup(rowGroupRows),
-	)}
+	}
 }
 
 // Write adds rows to the file.
