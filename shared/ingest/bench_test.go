@@ -2,10 +2,8 @@ package ingest_test
 
 import (
 	"bytes"
-	"encoding/json"
 	"fmt"
 	"io"
-	"math/rand/v2"
 	"runtime"
 	"testing"
 	"time"
@@ -13,58 +11,13 @@ import (
 	"github.com/civicpulse/civicpulse/shared/config"
 	"github.com/civicpulse/civicpulse/shared/ingest"
 	"github.com/civicpulse/civicpulse/shared/internal/measure"
+	"github.com/civicpulse/civicpulse/shared/internal/socialgen"
 	"github.com/civicpulse/civicpulse/shared/table"
 )
 
-var socialTexts = []string{
-	"The bus was late again this morning, third time this week",
-	"Love the new bike lanes downtown! Great job everyone #BikeSpringfield",
-	"Why does it take so long to fix a streetlight? Reported it weeks ago",
-	"Route %d skipped my stop at %d:%02d, @SpringfieldCity please look into it",
-	"Pothole at %d Maple Ave is swallowing cars, call me %03d-555-%04d",
-	"Trash pickup missed on our block again. Who do I talk to?",
-	"@neighbor_%d thanks for shoveling the sidewalk!",
-	"Email me at resident%d@example.com about the permit, paid $%d already",
-	"Parks department did an amazing job with the summer concerts",
-	"Noise from the construction site starts at 6am every day, this is ridiculous",
-}
-
-// socialExport is an X v2 JSONL export of n tweets, 100 per page, with realistic text: most
-// posts have no digits or '@', some have numbers, a few have PII.
-func socialExport(n int) []byte {
-	r := rand.New(rand.NewPCG(1, uint64(n)))
-	var buf bytes.Buffer
-	enc := json.NewEncoder(&buf)
-	type tw struct {
-		ID        string `json:"id"`
-		Text      string `json:"text"`
-		AuthorID  string `json:"author_id"`
-		CreatedAt string `json:"created_at"`
-	}
-	base := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
-	for p := 0; p < n; p += 100 {
-		page := struct {
-			Data []tw `json:"data"`
-		}{}
-		for i := p; i < min(p+100, n); i++ {
-			text := socialTexts[r.IntN(len(socialTexts))]
-			switch text {
-			case socialTexts[3]:
-				text = fmt.Sprintf(text, 1+r.IntN(99), 1+r.IntN(12), r.IntN(60))
-			case socialTexts[4]:
-				text = fmt.Sprintf(text, 1+r.IntN(9999), 200+r.IntN(700), r.IntN(10000))
-			case socialTexts[6]:
-				text = fmt.Sprintf(text, r.IntN(1000))
-			case socialTexts[7]:
-				text = fmt.Sprintf(text, r.IntN(1000), 10+r.IntN(500))
-			}
-			page.Data = append(page.Data, tw{ID: fmt.Sprint(1_000_000_000 + i), Text: text, AuthorID: fmt.Sprint(r.IntN(50000)),
-				CreatedAt: base.Add(time.Duration(i) * 7 * time.Second).Format("2006-01-02T15:04:05.000Z")})
-		}
-		enc.Encode(page)
-	}
-	return buf.Bytes()
-}
+// socialExport is an X v2 JSONL export of n posts with realistic text: most posts have no
+// digits or '@', some have numbers, a few have PII.
+func socialExport(n int) []byte { return socialgen.Export(n) }
 
 // BenchmarkIngestSocial measures parse + redact + Parquet encode of one X export per op, on
 // one core. records/s is per core; peak-heap-MB is the live heap's peak over all ops, which

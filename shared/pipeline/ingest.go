@@ -10,6 +10,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"hash"
 	"io"
 	"log/slog"
 	"maps"
@@ -167,8 +168,7 @@ func ingestFile(ctx context.Context, st store.Store, city *config.City, red *ing
 		return nil, false, fmt.Errorf("read %s: %w", key, err)
 	}
 	defer body.Close()
-	hash := sha256.New()
-	hash.Write([]byte(src.ID + "\x00"))
+	hash := newBatchHash(src.ID)
 	rawCopy := startPut(ctx, st, rec.RawKey)
 	in := &inputReader{r: io.TeeReader(body, io.MultiWriter(hash, rawCopy.pipe)), size: size}
 	fb := newPartitionWriter[table.Feedback](ctx, st, "feedback", CuratedFeedback, src.ID, batch,
@@ -198,7 +198,7 @@ func ingestFile(ctx context.Context, st store.Store, city *config.City, red *ing
 	if err := errors.Join(fb.err, ans.err); err != nil {
 		return fail(err)
 	}
-	if got := hex.EncodeToString(hash.Sum(nil)[:10]); got != batch {
+	if got := batchOf(hash); got != batch {
 		return fail(fmt.Errorf("inbox object %s changed while it was ingested (batch %s, now %s): run again", key, batch, got))
 	}
 	if err := rawCopy.finish(); err != nil {
@@ -261,13 +261,23 @@ func batchID(ctx context.Context, st store.Store, source, key string) (id string
 		return "", 0, fmt.Errorf("read %s: %w", key, err)
 	}
 	defer body.Close()
-	h := sha256.New()
-	h.Write([]byte(source + "\x00"))
+	h := newBatchHash(source)
 	if size, err = io.Copy(h, body); err != nil {
 		return "", 0, fmt.Errorf("read %s: %w", key, err)
 	}
-	return hex.EncodeToString(h.Sum(nil)[:10]), size, nil
+	return batchOf(h), size, nil
 }
+
+// newBatchHash starts the hash of a batch id: the source, a zero byte, then the object's
+// bytes, written to it.
+func newBatchHash(source string) hash.Hash {
+	h := sha256.New()
+	h.Write([]byte(source + "\x00"))
+	return h
+}
+
+// batchOf is the batch id of a batch hash: its first ten bytes in hex.
+func batchOf(h hash.Hash) string { return hex.EncodeToString(h.Sum(nil)[:10]) }
 
 // inputReader is the parser's view of an inbox object: it remembers a read error, which
 // is the store's fault and not the file's, and it stops the parser once writing has failed.

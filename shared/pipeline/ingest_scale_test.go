@@ -1,12 +1,10 @@
 package pipeline_test
 
 import (
-	"bufio"
 	"context"
 	"fmt"
 	"io"
 	"log/slog"
-	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -15,53 +13,14 @@ import (
 
 	"github.com/civicpulse/civicpulse/shared/config"
 	"github.com/civicpulse/civicpulse/shared/internal/measure"
+	"github.com/civicpulse/civicpulse/shared/internal/socialgen"
 	"github.com/civicpulse/civicpulse/shared/pipeline"
 	"github.com/civicpulse/civicpulse/shared/store"
 )
 
-var scaleTexts = []string{
-	"The bus was late again this morning, third time this week",
-	"Love the new bike lanes downtown! Great job everyone #BikeSpringfield",
-	"Why does it take so long to fix a streetlight? Reported it weeks ago",
-	"Route %d skipped my stop at %d:%02d, @SpringfieldCity please look into it",
-	"Pothole at %d Maple Ave is swallowing cars, call me %03d-555-%04d",
-	"Trash pickup missed on our block again. Who do I talk to?",
-	"@neighbor_%d thanks for shoveling the sidewalk!",
-	"Email me at resident%d@example.com about the permit, paid $%d already",
-	"Parks department did an amazing job with the summer concerts",
-	"Noise from the construction site starts at 6am every day, this is ridiculous",
-}
-
-// writeSocialExport writes an X v2 JSONL export of n tweets (100 a page, 7 s apart from
-// 2026-01-01, so a million span about three months) to w without holding it in memory.
-func writeSocialExport(w io.Writer, n int) error {
-	r := rand.New(rand.NewPCG(1, uint64(n)))
-	bw := bufio.NewWriter(w)
-	base := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
-	for p := 0; p < n; p += 100 {
-		bw.WriteString(`{"data":[`)
-		for i := p; i < min(p+100, n); i++ {
-			text := scaleTexts[r.IntN(len(scaleTexts))]
-			switch text {
-			case scaleTexts[3]:
-				text = fmt.Sprintf(text, 1+r.IntN(99), 1+r.IntN(12), r.IntN(60))
-			case scaleTexts[4]:
-				text = fmt.Sprintf(text, 1+r.IntN(9999), 200+r.IntN(700), r.IntN(10000))
-			case scaleTexts[6]:
-				text = fmt.Sprintf(text, r.IntN(1000))
-			case scaleTexts[7]:
-				text = fmt.Sprintf(text, r.IntN(1000), 10+r.IntN(500))
-			}
-			if i > p {
-				bw.WriteByte(',')
-			}
-			fmt.Fprintf(bw, `{"id":"%d","text":%q,"author_id":"%d","created_at":%q}`, 1_000_000_000+i, text, r.IntN(50000),
-				base.Add(time.Duration(i)*7*time.Second).Format("2006-01-02T15:04:05.000Z"))
-		}
-		bw.WriteString("]}\n")
-	}
-	return bw.Flush()
-}
+// writeSocialExport writes an X v2 JSONL export of n posts (7 s apart from 2026-01-01, so a
+// million span about three months) to w without holding it in memory.
+func writeSocialExport(w io.Writer, n int) error { return socialgen.WriteExport(w, n) }
 
 // scaleStore is a directory store whose inbox holds one generated export of n tweets.
 func scaleStore(tb testing.TB, n int) (*store.Dir, *config.City) {
