@@ -101,13 +101,14 @@ func KPI(ctx context.Context, st store.Store, city *config.City, q kpi.Quarter, 
 	for w := range workers {
 		parts[w] = kpi.NewComputer(city, q, kpi.UniqueIDs(), kpi.DeferPhraseQuotes())
 		wg.Go(func() {
+			scratch := new(scanScratch)
 			for o := range next {
 				if errs[w] == nil {
 					errs[w] = o.err
 				}
 				if errs[w] == nil {
 					before := parts[w].Current()
-					errs[w] = foldScoredObject(o.key, o.data, parts[w], false)
+					errs[w] = foldScoredObject(o.key, o.data, parts[w], false, scratch)
 					if parts[w].Current() > before {
 						current[w] = append(current[w], o.key)
 					}
@@ -140,12 +141,13 @@ func KPI(ctx context.Context, st store.Store, city *config.City, q kpi.Quarter, 
 		quote := slices.Concat(current...)
 		slices.Sort(quote)
 		var buf []byte
+		scratch := new(scanScratch)
 		for _, k := range quote {
 			data, err := readObject(ctx, st, k, &buf)
 			if err != nil {
 				return nil, err
 			}
-			if err := foldScoredObject(k, data, comp, true); err != nil {
+			if err := foldScoredObject(k, data, comp, true, scratch); err != nil {
 				return nil, err
 			}
 		}
@@ -284,7 +286,7 @@ func readObject(ctx context.Context, st store.Store, key string, buf *[]byte) ([
 // foldScoredObject streams the KPI columns of one scored-feedback object, read into data,
 // into comp; with quotesOnly it offers its rows, folded before, to the emerging phrases of
 // comp (the second pass of kpi.DeferPhraseQuotes).
-func foldScoredObject(key string, data []byte, comp *kpi.Computer, quotesOnly bool) (err error) {
+func foldScoredObject(key string, data []byte, comp *kpi.Computer, quotesOnly bool, scratch *scanScratch) (err error) {
 	f, err := parquet.OpenFile(bytes.NewReader(data), int64(len(data)))
 	if err != nil {
 		return fmt.Errorf("read %s: %w", key, err)
@@ -295,7 +297,7 @@ func foldScoredObject(key string, data []byte, comp *kpi.Computer, quotesOnly bo
 		}
 	}()
 	source := partition(key, "source")
-	err = scanScoredColumns(f, source, comp, quotesOnly)
+	err = scanScoredColumns(f, source, comp, quotesOnly, scratch)
 	if errors.Is(err, errNotProjectable) {
 		// An object written before a column existed: read it whole; missing columns read as
 		// zero values.

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"io"
 	"strings"
-	"sync"
 	"time"
 	"unsafe"
 
@@ -324,14 +323,14 @@ type quoted struct {
 // them from a second read of those two columns that decodes only the pages holding them
 // (kpi.Computer.MayQuote).
 func foldScoredColumns(f *parquet.File, source string, comp *kpi.Computer) error {
-	return scanScoredColumns(f, source, comp, false)
+	return scanScoredColumns(f, source, comp, false, new(scanScratch))
 }
 
 // quoteScoredColumns offers the rows of a Parquet file, folded before, to the emerging
 // phrases of comp (kpi.DeferPhraseQuotes): it reads the columns that decide whether a row
 // may be quoted, and the id and text of those that may.
 func quoteScoredColumns(f *parquet.File, source string, comp *kpi.Computer) error {
-	return scanScoredColumns(f, source, comp, true)
+	return scanScoredColumns(f, source, comp, true, new(scanScratch))
 }
 
 // allColumns are the columns foldScoredColumns reads for every row, quoteColumns those
@@ -404,8 +403,9 @@ func (b *scoredBatch) read(cur *[numFoldColumns]columnCursor, need *[numFoldColu
 	return nil
 }
 
-// scanScoredColumns is foldScoredColumns, or with quotesOnly quoteScoredColumns.
-func scanScoredColumns(f *parquet.File, source string, comp *kpi.Computer, quotesOnly bool) error {
+// scanScoredColumns is foldScoredColumns, or with quotesOnly quoteScoredColumns, reusing
+// scratch (which one goroutine at a time may use).
+func scanScoredColumns(f *parquet.File, source string, comp *kpi.Computer, quotesOnly bool, scratch *scanScratch) error {
 	need := allColumns
 	if quotesOnly {
 		need = quoteColumns
@@ -434,9 +434,7 @@ func scanScoredColumns(f *parquet.File, source string, comp *kpi.Computer, quote
 	first, _ := comp.Calendar().Bounds(window[0])
 	_, last := comp.Calendar().Bounds(window[len(window)-1])
 	lo, hi := first.UnixMilli()-day, last.UnixMilli()+day
-	scratch := scanScratchPool.Get().(*scanScratch)
 	scratch.reset(&need)
-	defer scanScratchPool.Put(scratch)
 	var (
 		cur       = &scratch.cur
 		b         = &scratch.b
@@ -550,14 +548,14 @@ func scanScoredColumns(f *parquet.File, source string, comp *kpi.Computer, quote
 // scanScratch is what scanScoredColumns reuses from one object to the next: a batch is a
 // quarter of a megabyte and the cursors' slices grow to a page's values; made anew for each of
 // a quarter's thousands of objects, they were two thirds of the stage's allocations (7 GB on
-// ten million rows) and kept the garbage collector busy.
+// ten million rows) and kept the garbage collector busy. Each worker of the KPI stage has its
+// own, which goes with it: a pool kept the last pages read (which the batch's strings view)
+// alive into the survey pass, the stage's peak.
 type scanScratch struct {
 	cur     [numFoldColumns]columnCursor
 	b       scoredBatch
 	pending []quoted
 }
-
-var scanScratchPool = sync.Pool{New: func() any { return new(scanScratch) }}
 
 // reset readies a scratch for a scan that reads the need columns: the values of the others
 // are cleared, so that no row reads what a scan of another object left (strings that view
