@@ -138,7 +138,9 @@ func (s *hashSet) grow(p *hashPart) {
 				full = q
 			}
 		}
-		s.spill(full)
+		if !s.spill(full) {
+			break // no file could be made: the tables grow past the limit, counted right
+		}
 	}
 	if p.disk != nil {
 		return
@@ -153,13 +155,14 @@ func (s *hashSet) grow(p *hashPart) {
 	}
 }
 
-// spill writes p's table to a new temporary file, which takes every later hash of p.
-func (s *hashSet) spill(p *hashPart) {
+// spill writes p's table to a new temporary file, which takes every later hash of p, and
+// reports whether it could make the file.
+func (s *hashSet) spill(p *hashPart) bool {
 	f, err := newHashFile()
 	if err != nil {
 		s.fail(err)
 		// Without a file the partition stays in memory: counted right, over the limit.
-		return
+		return false
 	}
 	p.disk = f
 	for _, h := range p.slots {
@@ -172,6 +175,7 @@ func (s *hashSet) spill(p *hashPart) {
 	}
 	s.slots -= len(p.slots)
 	p.slots, p.n = nil, 0
+	return true
 }
 
 // merge adds o's hashes to s: o's tables by insertion, o's files by moving them (the

@@ -8,18 +8,10 @@ import "errors"
 // computer merged into another (Merge) has handed its files over: closing it is harmless.
 func (c *Computer) Close() error {
 	var errs []error
-	if c.sv.runs != nil {
-		errs = append(errs, c.sv.runs.Close())
-	}
-	if c.phraseRuns.sorter != nil {
-		errs = append(errs, c.phraseRuns.sorter.Close())
-	}
+	errs = append(errs, c.sv.runs.close(), c.phraseRuns.runs.close())
 	for _, m := range c.partials {
 		for _, p := range m {
-			errs = append(errs, p.authors.close())
-			if sp := p.days.disk; sp != nil && sp.s != nil {
-				errs = append(errs, sp.s.Close())
-			}
+			errs = append(errs, p.authors.close(), p.days.disk.close())
 		}
 	}
 	return errors.Join(errs...)

@@ -31,8 +31,8 @@ var spillOptions spill.Options
 // converting after ordering by milliseconds keeps the order.
 type durations struct {
 	msRun
-	more []msRun     // lists of merged partials; each sorted once sort has run
-	disk *spilledSet // nil until the first spill
+	more []msRun  // lists of merged partials; each sorted once sort has run
+	disk *spilled // nil until the first spill
 }
 
 // msRun is a list of close times: those under 2³² ms (49 days) in four bytes each, the rest
@@ -40,48 +40,6 @@ type durations struct {
 type msRun struct {
 	short []uint32
 	long  []int64
-}
-
-// spilledSet is the part of an aggregate written to temporary files, and the first error
-// met writing or reading them: aggregates have no error path of their own, so Computer.Err
-// reports it. Copies of the aggregate share it.
-type spilledSet struct {
-	s   *spill.Sorter
-	err error
-}
-
-func newSpilled() *spilledSet { return &spilledSet{s: spill.New(bytes.Compare, spillOptions)} }
-
-func (sp *spilledSet) fail(err error) {
-	if sp.err == nil {
-		sp.err = err
-	}
-}
-
-// add adds a record: an unsigned big-endian number, so that the byte order is the order.
-func (sp *spilledSet) add(x uint64) {
-	var b [8]byte
-	binary.BigEndian.PutUint64(b[:], x)
-	if err := sp.s.Add(b[:]); err != nil {
-		sp.fail(fmt.Errorf("kpi: spill: %w", err))
-	}
-}
-
-// absorb moves o's records into sp.
-func (sp *spilledSet) absorb(o *spilledSet) {
-	if o.err != nil {
-		sp.fail(o.err)
-	}
-	if err := sp.s.Absorb(o.s); err != nil {
-		sp.fail(fmt.Errorf("kpi: merge spilled runs: %w", err))
-	}
-}
-
-func (sp *spilledSet) len() int {
-	if sp == nil {
-		return 0
-	}
-	return int(sp.s.Len())
 }
 
 // msKey is the record of a close time: the sign bit flipped, so that unsigned order is signed order.
@@ -110,13 +68,13 @@ func (d *durations) spillRun() {
 	}
 	slices.Sort(d.long)
 	if d.disk == nil {
-		d.disk = newSpilled()
+		d.disk = newSpilled(bytes.Compare, spillOptions)
 	}
 	for _, x := range d.short {
-		d.disk.add(msKey(int64(x)))
+		d.disk.addKey(msKey(int64(x)), "close times")
 	}
 	for _, x := range d.long {
-		d.disk.add(msKey(x))
+		d.disk.addKey(msKey(x), "close times")
 	}
 	d.short, d.long = d.short[:0], d.long[:0]
 }
@@ -192,22 +150,12 @@ func (d *durations) merge(o *durations) {
 			d.more = append(d.more, r)
 		}
 	}
-	if o.disk != nil {
-		if d.disk == nil {
-			d.disk = newSpilled()
-		}
-		d.disk.absorb(o.disk)
-	}
+	takeSpilled(&d.disk, &o.disk, "close times")
 	*o = durations{}
 }
 
 // err is the first error met spilling or reading the spilled values.
-func (d durations) err() error {
-	if d.disk == nil {
-		return nil
-	}
-	return d.disk.err
-}
+func (d durations) err() error { return d.disk.error() }
 
 // orderStats calls f with a function giving the i-th smallest value, in days, of the values
 // of ds (sorted) taken together. f is called twice: first to learn which ranks it reads (the
@@ -304,7 +252,7 @@ func (d durations) countAbove(x float64) (int, error) {
 func ascending(ds []durations) iter.Seq2[int64, error] {
 	return func(yield func(int64, error) bool) {
 		var srcs []*msSource
-		var push *spilledSet
+		var push *spilled
 		for _, d := range ds {
 			for _, r := range d.runs() {
 				if r.len() > 0 {

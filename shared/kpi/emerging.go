@@ -25,7 +25,7 @@ func (c *Computer) emerging() []EmergingTopic {
 // emergingPhrases is emerging without the quotes: it reads the counts only.
 func (c *Computer) emergingPhrases() []EmergingTopic {
 	pr := &c.phraseRuns
-	if pr.sorter != nil && pr.emerging != nil && pr.totals == c.totals {
+	if pr.runs != nil && pr.emerging != nil && pr.totals == c.totals {
 		return slices.Clone(pr.emerging) // the caller sets their quotes
 	}
 	cfg := c.city.Emerging
@@ -72,7 +72,7 @@ func (c *Computer) emergingPhrases() []EmergingTopic {
 	})
 	slices.SortFunc(out, order)
 	out = out[:min(len(out), top):min(len(out), top)]
-	if pr.sorter != nil && pr.err == nil {
+	if pr.runs != nil && pr.runs.err == nil {
 		pr.emerging, pr.totals = slices.Clone(out), c.totals
 		if pr.emerging == nil {
 			pr.emerging = []EmergingTopic{}

@@ -9,5 +9,5 @@ func (c *Computer) SurveySpills() int {
 	if c.sv.runs == nil {
 		return 0
 	}
-	return c.sv.runs.Spilled()
+	return c.sv.runs.s.Spilled()
 }

@@ -58,10 +58,9 @@ func (a *phraseAgg) mayTake(r *table.ScoredFeedback) bool {
 
 // phraseRuns is the part of the keyphrase counts written out of Computer.phrases.
 type phraseRuns struct {
-	sorter *spill.Sorter // records of spilled entries (appendPhraseRecord); nil until the first spill
-	bytes  int           // estimated memory of the entries of Computer.phrases added since the last spill
-	limit  int           // spill above this many bytes; 0 means phraseLimit
-	err    error         // the first error of the temporary files
+	runs  *spilled // records of spilled entries (appendPhraseRecord); nil until the first spill
+	bytes int      // estimated memory of the entries of Computer.phrases added since the last spill
+	limit int      // spill above this many bytes; 0 means phraseLimit
 	// emergingPhrases of the runs, read when c.totals were totals: every row folded or merged
 	// adds to those, so the second reading (QuotePhrases, then Document) is free.
 	emerging []EmergingTopic
@@ -174,12 +173,12 @@ func (c *Computer) newPhrase(p string) *phraseAgg {
 // removes them from the map.
 func (c *Computer) spillPhrases() {
 	pr := &c.phraseRuns
-	if pr.err != nil {
+	if pr.runs.error() != nil {
 		return // counts are lost already: keep them in memory
 	}
-	if pr.sorter == nil {
+	if pr.runs == nil {
 		// Records take about a quarter of the memory of entries.
-		pr.sorter = spill.New(comparePhraseRecords, spill.Options{Limit: max(cmp.Or(pr.limit, phraseLimit)/4, 1)})
+		pr.runs = newSpilled(comparePhraseRecords, spill.Options{Limit: max(cmp.Or(pr.limit, phraseLimit)/4, 1)})
 	}
 	quoted := false
 	for p, a := range c.phrases {
@@ -188,8 +187,7 @@ func (c *Computer) spillPhrases() {
 			continue
 		}
 		pr.rec = appendPhraseRecord(pr.rec[:0], p, &a.count)
-		if err := pr.sorter.Add(pr.rec); err != nil {
-			pr.err = fmt.Errorf("kpi: spill keyphrase counts: %w", err)
+		if pr.runs.add(pr.rec, "keyphrase counts"); pr.runs.err != nil {
 			return
 		}
 	}
@@ -241,18 +239,9 @@ func addRecordCounts(count *[baseline + 1]int64, rec []byte) error {
 
 // mergePhrases folds o's keyphrase counts and candidates into c's.
 func (c *Computer) mergePhrases(o *Computer) error {
-	if err := errors.Join(c.phraseRuns.err, o.phraseRuns.err); err != nil {
-		c.phraseRuns.err = err
+	takeSpilled(&c.phraseRuns.runs, &o.phraseRuns.runs, "keyphrase counts")
+	if err := c.phraseRuns.runs.error(); err != nil {
 		return err
-	}
-	if s := o.phraseRuns.sorter; s != nil {
-		o.phraseRuns.sorter = nil
-		if c.phraseRuns.sorter == nil {
-			c.phraseRuns.sorter = s
-		} else if err := c.phraseRuns.sorter.Absorb(s); err != nil {
-			c.phraseRuns.err = fmt.Errorf("kpi: merge keyphrase counts: %w", err)
-			return c.phraseRuns.err
-		}
 	}
 	for p, a := range o.phrases {
 		d := c.phrases[p]
@@ -266,7 +255,7 @@ func (c *Computer) mergePhrases(o *Computer) error {
 			d.list().merge(*a.quotes)
 		}
 	}
-	return c.phraseRuns.err
+	return c.phraseRuns.runs.error()
 }
 
 // eachPhraseCount calls f with the counts of every keyphrase, in no particular order, each
@@ -274,13 +263,13 @@ func (c *Computer) mergePhrases(o *Computer) error {
 // must not change the counts.
 func (c *Computer) eachPhraseCount(f func(name string, text []byte, count *[baseline + 1]int64)) {
 	pr := &c.phraseRuns
-	if pr.sorter == nil {
+	if pr.runs == nil {
 		for p, a := range c.phrases {
 			f(p, nil, &a.count)
 		}
 		return
 	}
-	if pr.err != nil {
+	if pr.runs.err != nil {
 		return
 	}
 	// The runs are in phrase order; the map's keys, sorted, join them.
@@ -306,9 +295,9 @@ func (c *Computer) eachPhraseCount(f func(name string, text []byte, count *[base
 		}
 		f("", cur, &sum)
 	}
-	for rec, err := range pr.sorter.All() {
+	for rec, err := range pr.runs.s.All() {
 		if err != nil {
-			pr.err = fmt.Errorf("kpi: read keyphrase counts: %w", err)
+			pr.runs.fail(fmt.Errorf("kpi: read keyphrase counts: %w", err))
 			return
 		}
 		p := recordPhrase(rec)
@@ -319,7 +308,7 @@ func (c *Computer) eachPhraseCount(f func(name string, text []byte, count *[base
 			cur, sum, have = append(cur[:0], p...), [baseline + 1]int64{}, true
 		}
 		if err := addRecordCounts(&sum, rec); err != nil {
-			pr.err = err
+			pr.runs.fail(err)
 			return
 		}
 	}

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"math/rand/v2"
+	"path/filepath"
 	"runtime"
 	"strconv"
 	"strings"
@@ -136,6 +137,42 @@ kpis:
 			}
 			b.ReportMetric(float64(peak)/(1<<20), "peak-heap-MB")
 			b.ReportMetric(cpu.Seconds()/float64(b.N), "cpu-s/op")
+		})
+	}
+}
+
+// A computer whose author hashes, close times or survey responses cannot go to temporary
+// files reports it (Err), and so does one it is merged into, rather than give a document
+// without them.
+func TestSpillErrorsReported(t *testing.T) {
+	c := allKinds(t)
+	q := kpi.Quarter{FY: 2027, Q: 1}
+	for _, tc := range []struct {
+		name  string
+		setup func(t *testing.T)
+		opts  []kpi.Option
+	}{
+		{"author hashes and close times", func(t *testing.T) { kpi.SpillAggregates(t, 16, 5, 128) }, nil},
+		{"survey responses", func(t *testing.T) {}, []kpi.Option{kpi.SurveyLimit(64)}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			tc.setup(t)
+			t.Setenv("TMPDIR", filepath.Join(t.TempDir(), "missing"))
+			fb, ans := lake(c, rand.New(rand.NewPCG(21, 22)), 3000, 300)
+			a := kpi.NewComputer(c, q, tc.opts...)
+			a.AddFeedback(fb)
+			a.AddAnswers(ans)
+			a.Document(time.Unix(0, 0))
+			if a.Err() == nil {
+				t.Fatal("Err() = nil after spilling into a missing directory; want an error")
+			}
+			b := kpi.NewComputer(c, q, tc.opts...)
+			b.Merge(a)
+			b.Document(time.Unix(0, 0))
+			if b.Err() == nil {
+				t.Error("Err() of the computer merged into = nil; want the part's error")
+			}
+			closeAll(t, 0, []*kpi.Computer{a, b})
 		})
 	}
 }

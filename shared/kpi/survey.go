@@ -37,9 +37,8 @@ import (
 type surveys struct {
 	open      map[string]*respondent // source \0 response id -> the response's rows folded since the last flush
 	openBytes int                    // an estimate of the memory of open
-	runs      *spill.Sorter          // flushed partial responses (encoded by appendPartial), by key; nil until the first flush
+	runs      *spilled               // flushed partial responses (encoded by appendPartial), by key; nil until the first flush
 	limit     int                    // bytes of responses kept in memory, half in open, half in runs; 0: surveyMemory
-	err       error                  // the first error of runs
 
 	strs      map[string]string // interned strings of responses
 	keyBuf    []byte            // AddAnswers' key of open
@@ -202,14 +201,12 @@ func (c *Computer) flushOpen() {
 		return
 	}
 	if s.runs == nil {
-		s.runs = spill.New(compareRecordKeys, spill.Options{Limit: max(s.limitBytes()/2, 1)})
+		s.runs = newSpilled(compareRecordKeys, spill.Options{Limit: max(s.limitBytes()/2, 1)})
 	}
 	// In map order: the keys of one flush are distinct, so the sort alone orders them.
 	for key, r := range s.open {
 		s.enc = appendPartial(s.enc[:0], key, r)
-		if err := s.runs.Add(s.enc); err != nil && s.err == nil {
-			s.err = fmt.Errorf("kpi: keep survey responses: %w", err)
-		}
+		s.runs.add(s.enc, "survey responses")
 	}
 	clear(s.open)
 	s.openBytes = 0
@@ -220,24 +217,15 @@ func (c *Computer) flushOpen() {
 func (c *Computer) mergeSurveys(o *Computer) error {
 	c.flushOpen()
 	o.flushOpen()
-	if c.sv.err == nil {
-		c.sv.err = o.sv.err
-	}
-	switch {
-	case o.sv.runs == nil:
-	case c.sv.runs == nil:
-		c.sv.runs, o.sv.runs = o.sv.runs, nil
-	default:
-		if err := c.sv.runs.Absorb(o.sv.runs); err != nil && c.sv.err == nil {
-			c.sv.err = fmt.Errorf("kpi: merge survey responses: %w", err)
-		}
-	}
-	return c.sv.err
+	takeSpilled(&c.sv.runs, &o.sv.runs, "survey responses")
+	return c.sv.runs.error()
 }
 
 // Err reports an error of keeping the survey responses, the keyphrase counts, the author
 // hashes or the close times (writing or reading their temporary files): the Document of a computer with an error is incomplete.
-func (c *Computer) Err() error { return errors.Join(c.sv.err, c.phraseRuns.err, c.spillErr()) }
+func (c *Computer) Err() error {
+	return errors.Join(c.sv.runs.error(), c.phraseRuns.runs.error(), c.spillErr())
+}
 
 // A partial response is encoded as its key (length-prefixed: records are compared by key
 // alone), the source, quarter, survey, base weight and district, and its answers.
@@ -398,7 +386,7 @@ func (c *Computer) assemble() {
 	s := &c.sv
 	c.flushOpen()
 	s.cells, s.responses = nil, 0
-	if s.runs == nil || s.err != nil {
+	if s.runs == nil || s.runs.err != nil {
 		return
 	}
 	cells := map[string]*cell{}
@@ -420,15 +408,15 @@ func (c *Computer) assemble() {
 		}
 		cl.n++
 	}
-	for rec, err := range s.runs.All() {
+	for rec, err := range s.runs.s.All() {
 		if err != nil {
-			s.err = fmt.Errorf("kpi: read survey responses: %w", err)
+			s.runs.fail(fmt.Errorf("kpi: read survey responses: %w", err))
 			return
 		}
 		key, rest := recordKey(rec)
 		if have && bytes.Equal(key, curKey) {
 			if err := c.decodePartial(rest, &next); err != nil {
-				s.err = err
+				s.runs.fail(err)
 				return
 			}
 			cur.fold(&next)
@@ -437,7 +425,7 @@ func (c *Computer) assemble() {
 		done()
 		curKey = append(curKey[:0], key...)
 		if err := c.decodePartial(rest, &cur); err != nil {
-			s.err = err
+			s.runs.fail(err)
 			return
 		}
 		have = true
