@@ -52,8 +52,11 @@
 // # Memory
 //
 // What grows with the input is kept exactly, in bounded memory: survey responses, keyphrase
-// counts, author hashes and close times stay in memory up to a limit each (a few megabytes;
-// 1.5M author hashes and 4M close times a partial) and past it are written as sorted runs to
-// temporary files (package spill) that are merged when the figures are read. A city of the
-// demo's size never touches the disk; Close releases the files of one that did.
+// counts and close times stay in memory up to a limit each (1 MB of responses, 1 MB of
+// phrase counts, 4M close times a partial) and past it are written as sorted runs to
+// temporary files (package spill) that are merged when the figures are read. Author hashes
+// are partitioned by hash (16 ways, 2 MB of tables in all, about 200,000 hashes): a partition
+// that does not fit goes to a file of its own and is counted alone when the figures are read
+// (authors.go). A city of the demo's size never touches the disk; Close releases the files
+// of one that did.
 package kpi
