@@ -247,7 +247,7 @@ func (s *hashSet) len() int {
 				sub := hashSet{level: s.level + 1}
 				errs[i] = spilled[i].disk.each(sub.add)
 				counts[i] = sub.len()
-				errs[i] = cmp.Or(errs[i], sub.err())
+				errs[i] = cmp.Or(errs[i], sub.e)
 				sub.close()
 			}
 		})
@@ -262,8 +262,8 @@ func (s *hashSet) len() int {
 	return n
 }
 
-// spilled is the number of hashes written to files and the number of files.
-func (s *hashSet) spilled() (hashes, files int) {
+// spillCounts is the number of hashes written to files and the number of files.
+func (s *hashSet) spillCounts() (hashes, files int) {
 	for _, p := range s.parts {
 		if p.disk != nil {
 			hashes += int(p.disk.n)
@@ -275,12 +275,17 @@ func (s *hashSet) spilled() (hashes, files int) {
 
 func (s *hashSet) fail(err error) {
 	if s.e == nil {
-		s.e = fmt.Errorf("kpi: spilled author hashes: %w", err)
+		s.e = err
 	}
 }
 
 // err is the first error met spilling or reading the spilled hashes.
-func (s *hashSet) err() error { return s.e }
+func (s *hashSet) err() error {
+	if s.e == nil {
+		return nil
+	}
+	return fmt.Errorf("kpi: spilled author hashes: %w", s.e)
+}
 
 // close releases the set's temporary files; the set is empty afterwards.
 func (s *hashSet) close() error {

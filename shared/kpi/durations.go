@@ -68,13 +68,13 @@ func (d *durations) spillRun() {
 	}
 	slices.Sort(d.long)
 	if d.disk == nil {
-		d.disk = newSpilled(bytes.Compare, spillOptions)
+		d.disk = newSpilled("close times", bytes.Compare, spillOptions)
 	}
 	for _, x := range d.short {
-		d.disk.addKey(msKey(int64(x)), "close times")
+		d.disk.addKey(msKey(int64(x)))
 	}
 	for _, x := range d.long {
-		d.disk.addKey(msKey(x), "close times")
+		d.disk.addKey(msKey(x))
 	}
 	d.short, d.long = d.short[:0], d.long[:0]
 }
@@ -150,7 +150,7 @@ func (d *durations) merge(o *durations) {
 			d.more = append(d.more, r)
 		}
 	}
-	takeSpilled(&d.disk, &o.disk, "close times")
+	takeSpilled(&d.disk, &o.disk)
 	*o = durations{}
 }
 

@@ -136,7 +136,7 @@ func TestHashSetCountsDistinct(t *testing.T) {
 				if err := s.err(); err != nil {
 					t.Fatal(err)
 				}
-				if hashes, _ := s.spilled(); limit.slots < 1<<10 && tc.distinct >= 400 && hashes == 0 {
+				if hashes, _ := s.spillCounts(); limit.slots < 1<<10 && tc.distinct >= 400 && hashes == 0 {
 					t.Errorf("%+v: nothing spilled at %d slots", tc, limit.slots)
 				}
 			}

@@ -14,7 +14,7 @@ func SpillAggregates(t testing.TB, slots, durations, sorterBytes int) {
 func (c *Computer) AggregateSpills() (records, files int) {
 	for _, m := range c.partials {
 		for _, p := range m {
-			hashes, hashFiles := p.authors.spilled()
+			hashes, hashFiles := p.authors.spillCounts()
 			records += hashes
 			files += hashFiles
 			if sp := p.days.disk; sp != nil {

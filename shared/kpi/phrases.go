@@ -178,7 +178,7 @@ func (c *Computer) spillPhrases() {
 	}
 	if pr.runs == nil {
 		// Records take about a quarter of the memory of entries.
-		pr.runs = newSpilled(comparePhraseRecords, spill.Options{Limit: max(cmp.Or(pr.limit, phraseLimit)/4, 1)})
+		pr.runs = newSpilled("keyphrase counts", comparePhraseRecords, spill.Options{Limit: max(cmp.Or(pr.limit, phraseLimit)/4, 1)})
 	}
 	quoted := false
 	for p, a := range c.phrases {
@@ -187,7 +187,7 @@ func (c *Computer) spillPhrases() {
 			continue
 		}
 		pr.rec = appendPhraseRecord(pr.rec[:0], p, &a.count)
-		if pr.runs.add(pr.rec, "keyphrase counts"); pr.runs.err != nil {
+		if pr.runs.add(pr.rec); pr.runs.err != nil {
 			return
 		}
 	}
@@ -239,7 +239,7 @@ func addRecordCounts(count *[baseline + 1]int64, rec []byte) error {
 
 // mergePhrases folds o's keyphrase counts and candidates into c's.
 func (c *Computer) mergePhrases(o *Computer) error {
-	takeSpilled(&c.phraseRuns.runs, &o.phraseRuns.runs, "keyphrase counts")
+	takeSpilled(&c.phraseRuns.runs, &o.phraseRuns.runs)
 	if err := c.phraseRuns.runs.error(); err != nil {
 		return err
 	}

@@ -13,12 +13,13 @@ import (
 // times each have one, nil until they first spill; author hashes spill otherwise
 // (authors.go).
 type spilled struct {
-	s   *spill.Sorter
-	err error
+	s    *spill.Sorter
+	err  error
+	what string // what the records are, for errors: "survey responses"
 }
 
-func newSpilled(cmp func(a, b []byte) int, opts spill.Options) *spilled {
-	return &spilled{s: spill.New(cmp, opts)}
+func newSpilled(what string, cmp func(a, b []byte) int, opts spill.Options) *spilled {
+	return &spilled{s: spill.New(cmp, opts), what: what}
 }
 
 // fail keeps err if it is the first.
@@ -28,22 +29,22 @@ func (sp *spilled) fail(err error) {
 	}
 }
 
-// add adds a copy of rec; what names the records in an error ("survey responses"). After an
-// error, records are dropped: the aggregate is incomplete, and Err says so.
-func (sp *spilled) add(rec []byte, what string) {
+// add adds a copy of rec. After an error, records are dropped: the aggregate is incomplete,
+// and Err says so.
+func (sp *spilled) add(rec []byte) {
 	if sp.err != nil {
 		return
 	}
 	if err := sp.s.Add(rec); err != nil {
-		sp.fail(fmt.Errorf("kpi: spill %s: %w", what, err))
+		sp.fail(fmt.Errorf("kpi: spill %s: %w", sp.what, err))
 	}
 }
 
 // addKey adds an unsigned number as a big-endian record, so that the byte order is the order.
-func (sp *spilled) addKey(x uint64, what string) {
+func (sp *spilled) addKey(x uint64) {
 	var b [8]byte
 	binary.BigEndian.PutUint64(b[:], x)
-	sp.add(b[:], what)
+	sp.add(b[:])
 }
 
 // error is the first error met; a nil set has none.
@@ -72,7 +73,7 @@ func (sp *spilled) close() error {
 
 // takeSpilled moves the records of *from into *into, after its own (taken whole if *into has
 // none), with its error: *from is nil afterwards. Both must order records alike.
-func takeSpilled(into, from **spilled, what string) {
+func takeSpilled(into, from **spilled) {
 	o := *from
 	*from = nil
 	switch {
@@ -85,7 +86,7 @@ func takeSpilled(into, from **spilled, what string) {
 			d.fail(o.err)
 		}
 		if err := d.s.Absorb(o.s); err != nil {
-			d.fail(fmt.Errorf("kpi: merge %s: %w", what, err))
+			d.fail(fmt.Errorf("kpi: merge %s: %w", d.what, err))
 		}
 	}
 }

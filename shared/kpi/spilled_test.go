@@ -152,7 +152,8 @@ func TestSpillErrorsReported(t *testing.T) {
 		setup func(t *testing.T)
 		opts  []kpi.Option
 	}{
-		{"author hashes and close times", func(t *testing.T) { kpi.SpillAggregates(t, 16, 5, 128) }, nil},
+		{"author hashes", func(t *testing.T) { kpi.SpillAggregates(t, 16, 1<<30, 128) }, nil},
+		{"close times", func(t *testing.T) { kpi.SpillAggregates(t, 1<<21, 5, 128) }, nil},
 		{"survey responses", func(t *testing.T) {}, []kpi.Option{kpi.SurveyLimit(64)}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
