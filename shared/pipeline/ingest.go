@@ -168,9 +168,9 @@ func ingestFile(ctx context.Context, st store.Store, city *config.City, red *ing
 		return nil, false, fmt.Errorf("read %s: %w", key, err)
 	}
 	defer body.Close()
-	hash := newBatchHash(src.ID)
+	sum := newBatchHash(src.ID)
 	rawCopy := startPut(ctx, st, rec.RawKey)
-	in := &inputReader{r: io.TeeReader(body, io.MultiWriter(hash, rawCopy.pipe)), size: size}
+	in := &inputReader{r: io.TeeReader(body, io.MultiWriter(sum, rawCopy.pipe)), size: size}
 	fb := newPartitionWriter[table.Feedback](ctx, st, "feedback", CuratedFeedback, src.ID, batch,
 		func(f *table.Feedback) string { return f.Month }, func(f *table.Feedback) string { return f.ID })
 	ans := newPartitionWriter[table.SurveyAnswer](ctx, st, "survey_answers", CuratedSurveyAnswers, src.ID, batch,
@@ -198,7 +198,7 @@ func ingestFile(ctx context.Context, st store.Store, city *config.City, red *ing
 	if err := errors.Join(fb.err, ans.err); err != nil {
 		return fail(err)
 	}
-	if got := batchOf(hash); got != batch {
+	if got := batchOf(sum); got != batch {
 		return fail(fmt.Errorf("inbox object %s changed while it was ingested (batch %s, now %s): run again", key, batch, got))
 	}
 	if err := rawCopy.finish(); err != nil {

@@ -326,15 +326,8 @@ func foldScoredColumns(f *parquet.File, source string, comp *kpi.Computer) error
 	return scanScoredColumns(f, source, comp, false, new(scanScratch))
 }
 
-// quoteScoredColumns offers the rows of a Parquet file, folded before, to the emerging
-// phrases of comp (kpi.DeferPhraseQuotes): it reads the columns that decide whether a row
-// may be quoted, and the id and text of those that may.
-func quoteScoredColumns(f *parquet.File, source string, comp *kpi.Computer) error {
-	return scanScoredColumns(f, source, comp, true, new(scanScratch))
-}
-
-// allColumns are the columns foldScoredColumns reads for every row, quoteColumns those
-// quoteScoredColumns reads.
+// allColumns are the columns foldScoredColumns reads for every row, quoteColumns those the
+// quote pass reads (scanScoredColumns with quotesOnly).
 var allColumns = func() (all [numFoldColumns]bool) {
 	for i := range all {
 		all[i] = true
@@ -403,8 +396,10 @@ func (b *scoredBatch) read(cur *[numFoldColumns]columnCursor, need *[numFoldColu
 	return nil
 }
 
-// scanScoredColumns is foldScoredColumns, or with quotesOnly quoteScoredColumns, reusing
-// scratch (which one goroutine at a time may use).
+// scanScoredColumns is foldScoredColumns reusing scratch (which one goroutine at a time may
+// use). With quotesOnly it offers the rows of a file folded before to the emerging phrases of
+// comp (kpi.DeferPhraseQuotes) instead: it reads the columns that decide whether a row may be
+// quoted, and the id and text of those that may.
 func scanScoredColumns(f *parquet.File, source string, comp *kpi.Computer, quotesOnly bool, scratch *scanScratch) error {
 	need := allColumns
 	if quotesOnly {
@@ -549,8 +544,7 @@ func scanScoredColumns(f *parquet.File, source string, comp *kpi.Computer, quote
 // quarter of a megabyte and the cursors' slices grow to a page's values; made anew for each of
 // a quarter's thousands of objects, they were two thirds of the stage's allocations (7 GB on
 // ten million rows) and kept the garbage collector busy. Each worker of the KPI stage has its
-// own, which goes with it: a pool kept the last pages read (which the batch's strings view)
-// alive into the survey pass, the stage's peak.
+// own, and the quote pass one: they go when their pass ends.
 type scanScratch struct {
 	cur     [numFoldColumns]columnCursor
 	b       scoredBatch
