@@ -18,11 +18,10 @@ func ParseCSV(r io.Reader, name string, opts Options) (*Batch, error) {
 	if m == nil {
 		return nil, fmt.Errorf("parse %s: source %q has no csv column mapping", name, opts.Source.ID)
 	}
-	raw, err := readAll(r)
+	rows, bad, err := readCSV(r, name)
 	if err != nil {
-		return nil, fmt.Errorf("read %s: %w", name, err)
+		return nil, err
 	}
-	rows, bad := readCSV(raw, name)
 	b := opts.batch(bad)
 	if len(rows) < 1 {
 		return nil, fmt.Errorf("parse %s: header row: file ends before it", name)

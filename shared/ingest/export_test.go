@@ -7,3 +7,9 @@ func SetChunkBytes(n int) (restore func()) {
 	chunkBytes = n
 	return func() { chunkBytes = old }
 }
+
+// TextReader and LoneCRToLF are for the test that the streamed text is the text read whole.
+var (
+	TextReader = textReader
+	LoneCRToLF = loneCRToLF
+)

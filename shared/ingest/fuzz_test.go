@@ -2,10 +2,12 @@ package ingest_test
 
 import (
 	"bytes"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+	"testing/iotest"
 	"unicode/utf8"
 
 	"github.com/civicpulse/civicpulse/shared/config"
@@ -114,6 +116,34 @@ func FuzzRedact(f *testing.F) {
 		}
 		if again := r.Text(out); again != out {
 			t.Fatalf("redaction is not idempotent: %q -> %q -> %q", s, out, again)
+		}
+	})
+}
+
+// FuzzTextReader: CSV exports are read through a streaming decoder; whatever the bytes and
+// however the reads are cut, it gives what DecodeText and loneCRToLF give on the whole file.
+func FuzzTextReader(f *testing.F) {
+	for _, s := range []string{
+		"a,b\r\nc,d\r\n", "a,b\rc,d\r", "a\r", "\r", "\r\r\n\n\r", "caf\xe9,na\xefve\r\n\xe2\x82\xac", "\xe2\x82",
+		"\xef\xbb\xbfRespondentID,x\r\n1,2", "\xff\xfea\x00,\x00b\x00\r\x00\n\x00", "\xfe\xff\x00a\x00\r\x00b",
+		"a\x00b\x00\r\x00\xe9\x00", "\x00a\x00b\x00\r", "\xf0\x9f\x98\x80\xf0\x9f", "\x81\x8d\x8f\x90\x9d",
+	} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, b []byte) {
+		want := ingest.LoneCRToLF(ingest.DecodeText(bytes.Clone(b)))
+		for name, r := range map[string]io.Reader{
+			"whole":          bytes.NewReader(b),
+			"a byte at once": iotest.OneByteReader(bytes.NewReader(b)),
+			"halves":         iotest.HalfReader(bytes.NewReader(b)),
+		} {
+			got, err := io.ReadAll(ingest.TextReader(r))
+			if err != nil {
+				t.Fatalf("%s: %v", name, err)
+			}
+			if !bytes.Equal(got, want) {
+				t.Fatalf("%s: streamed %q, read whole %q", name, got, want)
+			}
 		}
 	})
 }

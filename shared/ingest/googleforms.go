@@ -16,11 +16,10 @@ var googleFormsMeta = map[string]bool{"timestamp": true, "email address": true, 
 // same response in a later export is the same response. A column is open-ended (its answers
 // also become feedback) when its answers read as free text rather than choices.
 func ParseGoogleForms(r io.Reader, name string, opts Options) (*Batch, error) {
-	raw, err := readAll(r)
+	rows, bad, err := readCSV(r, name)
 	if err != nil {
-		return nil, fmt.Errorf("read %s: %w", name, err)
+		return nil, err
 	}
-	rows, bad := readCSV(raw, name)
 	b := opts.batch(bad)
 	if len(rows) < 1 {
 		return nil, fmt.Errorf("parse %s: header row: file ends before it", name)

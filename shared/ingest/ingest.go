@@ -179,11 +179,11 @@ func Parse(r io.Reader, name string, opts Options) (*Batch, error) {
 
 // Stream parses one export as Parse does, but hands each feedback item and survey answer to
 // item and answer as it is made, instead of keeping them: the Batch it returns holds only
-// the bad records. JSON exports (twitter, reddit, facebook, open311) are read a run of pages
-// at a time, so memory does not grow with the file, unless they start with a byte-order mark
-// or are UTF-16, or are one top-level array; CSV exports are read whole, their records
-// streamed. Records come in the order Parse gives them. The pointers are valid only during
-// the call.
+// the bad records. Exports are read as they come, so memory does not grow with the file: JSON
+// exports (twitter, reddit, facebook, open311) a run of pages at a time, CSV exports a buffer
+// at a time. A file that starts with a byte-order mark or is UTF-16 is read whole (and so is
+// a JSON export that is one top-level array). Records come in the order Parse gives them. The
+// pointers are valid only during the call.
 func Stream(r io.Reader, name string, opts Options, item func(*Item), answer func(*table.SurveyAnswer)) (*Batch, error) {
 	if item == nil {
 		item = func(*Item) {}
@@ -197,6 +197,7 @@ func Stream(r io.Reader, name string, opts Options, item func(*Item), answer fun
 	}
 	parse := map[string]func(io.Reader, string, Options) (*Batch, error){
 		"twitter": ParseTwitter, "reddit": ParseReddit, "facebook": ParseFacebook, "open311": ParseOpen311,
+		"surveymonkey": ParseSurveyMonkey, "qualtrics": ParseQualtrics, "googleforms": ParseGoogleForms, "csv": ParseCSV,
 	}[opts.Source.Format]
 	if parse != nil {
 		br := bufio.NewReaderSize(r, 64<<10)
@@ -225,20 +226,11 @@ func plainStart(raw []byte) bool {
 	return false
 }
 
-// heldReader is a reader over bytes that Parse has already read whole: the parsers take
-// them as they are (readAll) rather than copy the file a second time.
+// heldReader is a reader over bytes that Parse has already read whole: the JSON parsers
+// take them as they are rather than copy the file a second time.
 type heldReader struct {
 	*bytes.Reader
 	b []byte
-}
-
-// readAll is io.ReadAll without the copy when r is Parse's heldReader. Parsers never write
-// into what it returns.
-func readAll(r io.Reader) ([]byte, error) {
-	if h, ok := r.(heldReader); ok {
-		return h.b, nil
-	}
-	return io.ReadAll(r)
 }
 
 // RecordID is the stable id of a record: the same source and native id always give the same

@@ -30,11 +30,10 @@ var qualtricsTimeLayouts = []string{
 // Text-entry columns (ImportId ending in _TEXT) become feedback as well as answers; Text iQ
 // topic columns and respondent metadata (names, e-mails, IP, location) are never stored.
 func ParseQualtrics(r io.Reader, name string, opts Options) (*Batch, error) {
-	raw, err := readAll(r)
+	rows, bad, err := readCSV(r, name)
 	if err != nil {
-		return nil, fmt.Errorf("read %s: %w", name, err)
+		return nil, err
 	}
-	rows, bad := readCSV(raw, name)
 	b := opts.batch(bad)
 	if len(rows) < 2 {
 		return nil, fmt.Errorf("parse %s: header rows: file ends before them", name)

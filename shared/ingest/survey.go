@@ -1,7 +1,6 @@
 package ingest
 
 import (
-	"bytes"
 	"crypto/sha256"
 	"encoding/csv"
 	"encoding/hex"
@@ -38,38 +37,37 @@ type csvRow struct {
 	fields []string
 }
 
-func readCSV(raw []byte, name string) (rows []csvRow, bad []Bad) {
-	bad = eachCSVRow(raw, name, func(row csvRow) bool {
+func readCSV(r io.Reader, name string) (rows []csvRow, bad []Bad, err error) {
+	bad, err = eachCSVRow(r, name, func(row csvRow) bool {
 		rows = append(rows, row)
 		return true
 	})
-	return rows, bad
+	return rows, bad, err
 }
 
 // eachCSVRow calls fn with the rows of a CSV file in order, one at a time, until fn returns
-// false, and returns the malformed rows it skipped.
-func eachCSVRow(raw []byte, name string, fn func(csvRow) bool) (bad []Bad) {
-	cr := csv.NewReader(bytes.NewReader(loneCRToLF(DecodeText(raw))))
+// false, and returns the malformed rows it skipped. The file is read as it goes (textReader),
+// never whole; the error is for a file that could not be read.
+func eachCSVRow(r io.Reader, name string, fn func(csvRow) bool) (bad []Bad, err error) {
+	cr := csv.NewReader(textReader(r))
 	cr.FieldsPerRecord = -1
 	cr.LazyQuotes = true
 	for {
 		rec, err := cr.Read()
 		if errors.Is(err, io.EOF) {
-			return bad
+			return bad, nil
 		}
 		if err != nil {
 			var pe *csv.ParseError
-			if errors.As(err, &pe) {
+			if errors.As(err, &pe) { // the reader's own errors; a failed read is returned as it is
 				bad = append(bad, Bad{File: name, Line: pe.StartLine, Reason: "malformed csv", Detail: pe.Err.Error()})
 				continue
 			}
-			// bytes.Reader never fails; anything else is a csv bug we must not hide.
-			bad = append(bad, Bad{File: name, Reason: "malformed csv", Detail: err.Error()})
-			return bad
+			return bad, fmt.Errorf("read %s: %w", name, err)
 		}
 		line, _ := cr.FieldPos(0)
 		if !fn(csvRow{line: line, fields: rec}) {
-			return bad
+			return bad, nil
 		}
 	}
 }

@@ -49,10 +49,6 @@ var ratingLabels = map[string]scalePoint{
 // city had them, rather than quarantined. A row whose date column exists but cannot be read is
 // quarantined.
 func ParseSurveyMonkey(r io.Reader, name string, opts Options) (*Batch, error) {
-	raw, err := readAll(r)
-	if err != nil {
-		return nil, fmt.Errorf("read %s: %w", name, err)
-	}
 	// Rows are taken as the CSV reader gives them, not held: a big export's rows would cost
 	// several times its bytes. The malformed rows the reader skips come first in Bad, as they
 	// did when the whole file was read before any row was looked at.
@@ -63,7 +59,7 @@ func ParseSurveyMonkey(r io.Reader, name string, opts Options) (*Batch, error) {
 	var hasEnd, hasStart bool
 	var notExport error
 	headers := 0
-	csvBadRows := eachCSVRow(raw, name, func(row csvRow) bool {
+	csvBadRows, err := eachCSVRow(r, name, func(row csvRow) bool {
 		switch headers {
 		case 0:
 			h1, headers = header(row.fields), 1
@@ -105,6 +101,9 @@ func ParseSurveyMonkey(r io.Reader, name string, opts Options) (*Batch, error) {
 			district: districtOf(opts, cols, rec), line: row.line})
 		return true
 	})
+	if err != nil {
+		return nil, err
+	}
 	if headers < 2 {
 		return nil, fmt.Errorf("parse %s: header rows: file ends before them", name)
 	}

@@ -1,12 +1,15 @@
 package ingest
 
 import (
+	"bufio"
 	"bytes"
+	"io"
 	"strings"
 	"unicode/utf8"
 
 	"golang.org/x/text/encoding/charmap"
 	"golang.org/x/text/encoding/unicode"
+	"golang.org/x/text/transform"
 	"golang.org/x/text/unicode/norm"
 )
 
@@ -80,4 +83,79 @@ func plainASCII(s string) bool {
 		}
 	}
 	return true
+}
+
+// textReader reads r as DecodeText and then loneCRToLF would give it, a buffer at a time:
+// a CSV export is parsed as it arrives rather than held whole. A byte-order mark or UTF-16
+// is recognised from the first four bytes, as DecodeText recognises them.
+func textReader(r io.Reader) io.Reader {
+	br, ok := r.(*bufio.Reader)
+	if !ok {
+		br = bufio.NewReaderSize(r, 64<<10)
+	}
+	b, _ := br.Peek(4) // a short or failed peek leaves the error to the first Read
+	var dec transform.Transformer
+	switch {
+	case bytes.HasPrefix(b, []byte{0xEF, 0xBB, 0xBF}):
+		br.Discard(3)
+	case bytes.HasPrefix(b, []byte{0xFF, 0xFE}), bytes.HasPrefix(b, []byte{0xFE, 0xFF}):
+		dec = unicode.UTF16(unicode.LittleEndian, unicode.ExpectBOM).NewDecoder()
+	case len(b) >= 4 && b[0] != 0 && b[1] == 0 && b[2] != 0 && b[3] == 0:
+		dec = unicode.UTF16(unicode.LittleEndian, unicode.IgnoreBOM).NewDecoder()
+	case len(b) >= 4 && b[0] == 0 && b[1] != 0 && b[2] == 0 && b[3] != 0:
+		dec = unicode.UTF16(unicode.BigEndian, unicode.IgnoreBOM).NewDecoder()
+	}
+	if dec != nil {
+		return transform.NewReader(br, transform.Chain(dec, lineText{}))
+	}
+	return transform.NewReader(br, lineText{})
+}
+
+// lineText is DecodeText's Windows-1252 fallback and loneCRToLF as a transform: valid UTF-8
+// passes as it is, a byte that is not valid UTF-8 is read as Windows-1252, and a CR that no
+// LF follows becomes LF.
+type lineText struct{ transform.NopResetter }
+
+func (lineText) Transform(dst, src []byte, atEOF bool) (nDst, nSrc int, err error) {
+	for nSrc < len(src) {
+		c := src[nSrc]
+		if c < utf8.RuneSelf {
+			if nDst == len(dst) {
+				return nDst, nSrc, transform.ErrShortDst
+			}
+			if c == '\r' {
+				switch {
+				case nSrc+1 < len(src):
+					if src[nSrc+1] != '\n' {
+						c = '\n'
+					}
+				case !atEOF:
+					return nDst, nSrc, transform.ErrShortSrc // is an LF next?
+				default:
+					c = '\n'
+				}
+			}
+			dst[nDst] = c
+			nDst++
+			nSrc++
+			continue
+		}
+		if !atEOF && !utf8.FullRune(src[nSrc:]) {
+			return nDst, nSrc, transform.ErrShortSrc
+		}
+		r, size := utf8.DecodeRune(src[nSrc:])
+		if r == utf8.RuneError && size <= 1 {
+			r = charmap.Windows1252.DecodeByte(c)
+		}
+		if nDst+utf8.RuneLen(r) > len(dst) {
+			return nDst, nSrc, transform.ErrShortDst
+		}
+		if size > 1 {
+			nDst += copy(dst[nDst:], src[nSrc:nSrc+size])
+		} else {
+			nDst += utf8.EncodeRune(dst[nDst:], r)
+		}
+		nSrc += size
+	}
+	return nDst, nSrc, nil
 }

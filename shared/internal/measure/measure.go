@@ -1,5 +1,5 @@
 // Package measure holds what the benchmarks and memory tests measure with: the peak of the
-// live heap while some work runs, sampled through runtime/metrics (which, unlike
+// heap (or of its live part) while some work runs, sampled through runtime/metrics (which, unlike
 // runtime.ReadMemStats, does not stop the world under the work it measures), and the CPU
 // time the process has used, a per-core figure that a busy machine distorts less than wall
 // time.
@@ -12,10 +12,19 @@ import (
 	"time"
 )
 
-// HeapPeak starts sampling the heap's live objects every half millisecond; stop ends the
-// sampling, takes one last sample, and returns the peak in bytes.
-func HeapPeak() (stop func() uint64) {
-	s := []metrics.Sample{{Name: "/memory/classes/heap/objects:bytes"}}
+// HeapPeak starts sampling the bytes of the heap's objects every half millisecond (those
+// still in use and those no collection has freed yet: what the heap holds, which is what
+// the process pays for); stop ends the sampling, takes one last sample, and returns the peak
+// in bytes.
+func HeapPeak() (stop func() uint64) { return peakOf("/memory/classes/heap/objects:bytes") }
+
+// LivePeak is HeapPeak for the heap that garbage collections found in use, which does not
+// depend on when they ran: the measure of what some work keeps, steadier than HeapPeak
+// when other goroutines allocate or the machine is busy.
+func LivePeak() (stop func() uint64) { return peakOf("/gc/heap/live:bytes") }
+
+func peakOf(metric string) (stop func() uint64) {
+	s := []metrics.Sample{{Name: metric}}
 	var peak atomic.Uint64
 	done := make(chan struct{})
 	var wg sync.WaitGroup
