@@ -2,6 +2,7 @@ package ingest_test
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"io"
 	"reflect"
@@ -107,5 +108,41 @@ func TestStreamGivesWhatParseGives(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestStreamCSVReadError: a CSV export is read as it is parsed, so a read that fails half way
+// (a connection reset that the store could not resume) fails the file with the read's error;
+// it is not taken for a malformed row and the file is not taken as ending there.
+func TestStreamCSVReadError(t *testing.T) {
+	city, err := config.Load(strings.NewReader(hostileCity), "hostile.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	broken := errors.New("connection reset")
+	tested := map[string]bool{}
+	for _, c := range readCases(t) {
+		if tested[c.Format] || !strings.HasSuffix(c.File, ".csv") || c.Good+c.Answers < 2 {
+			continue
+		}
+		raw := corpusFile(t, c.File)
+		if raw[0] >= 0x80 || raw[0] == 0 || raw[1] == 0 { // read whole, not streamed: a byte-order mark or UTF-16
+			continue
+		}
+		tested[c.Format] = true
+		t.Run(c.File, func(t *testing.T) {
+			src, _ := city.Source(c.Format)
+			opts := ingest.Options{Source: src, Location: city.Location(), IngestedAt: ingestTime}
+			r := io.MultiReader(bytes.NewReader(raw[:len(raw)*2/3]), iotest.ErrReader(broken))
+			got := stream(r, c.File, opts)
+			if !errors.Is(got.err, broken) {
+				t.Errorf("error %v, want the read's error", got.err)
+			}
+		})
+	}
+	for _, f := range []string{"surveymonkey", "qualtrics", "googleforms", "csv"} {
+		if !tested[f] {
+			t.Errorf("no %s export in the corpus to cut", f)
+		}
 	}
 }
