@@ -19,7 +19,7 @@ func pageLikeText(r *rand.Rand, n int) []byte {
 	return []byte(b.String()[:n])
 }
 
-// A page past one zstd block costs Compression about a megabyte of encoder history, where
+// A page past one zstd block costs Compression under a megabyte of encoder history, where
 // parquet-go's codec allocates its 8 MB window.
 func TestCompressionAllocatesLittle(t *testing.T) {
 	page := pageLikeText(rand.New(rand.NewPCG(5, 6)), 250<<10)

@@ -34,7 +34,7 @@ func TestCompressionGivesParquetGoZstdBytes(t *testing.T) {
 	ref := &zstd.Codec{Level: zstd.SpeedFastest}
 	codec := table.Compression()
 	r := rand.New(rand.NewPCG(3, 4))
-	for _, n := range []int{0, 1, 100, 128<<10 - 1, 128 << 10, 128<<10 + 1, 251 << 10, 17, 400 << 10, 1<<20 - 1, 1 << 20, 1<<20 + 1} {
+	for _, n := range []int{0, 1, 100, 128<<10 - 1, 128 << 10, 128<<10 + 1, 251 << 10, 256<<10 - 1, 256 << 10, 256<<10 + 1, 17, 400 << 10, 1<<20 - 1, 1 << 20, 1<<20 + 1} {
 		t.Run(fmt.Sprint(n), func(t *testing.T) {
 			for _, src := range [][]byte{pageLike(r, n), bytes.Repeat([]byte{'a'}, n)} {
 				want, err := ref.Encode(nil, src)

@@ -37,7 +37,7 @@ func TestWriterGivesTheBytesOfOneWrite(t *testing.T) {
 	var want bytes.Buffer
 	pw := parquet.NewGenericWriter[table.Feedback](&want, parquet.Compression(&zstd.Codec{Level: zstd.SpeedFastest}),
 		parquet.DataPageVersion(1), parquet.DefaultEncoding(&parquet.Plain), parquet.CreatedBy("civicpulse", "", ""),
-		parquet.MaxRowsPerRowGroup(64<<10))
+		parquet.MaxRowsPerRowGroup(64<<10), parquet.PageBufferSize(64<<10))
 	if _, err := pw.Write(rows); err != nil {
 		t.Fatal(err)
 	}
