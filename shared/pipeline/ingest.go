@@ -362,7 +362,7 @@ type partitionWriter[T any] struct {
 	spools                  map[string]*rowSpool[T] // the other months' rows, by month
 	monthIdx                map[string]uint16       // months by number, from 1
 	months                  []string                // and back
-	seen                    ids                     // this batch's ids, valued by month number
+	seen                    []*storedIDs            // this batch's ids by month number; 0: stored by an earlier batch
 	stored                  map[string]*storedIDs   // earlier batches' ids, by month
 	cache                   *idCache                // where they come from
 	objects                 []string
@@ -380,7 +380,7 @@ type monthPart[T any] struct {
 func newPartitionWriter[T any](ctx context.Context, st store.Store, tbl, prefix, src, batch string, month, id func(*T) string) *partitionWriter[T] {
 	return &partitionWriter[T]{ctx: ctx, st: st, tbl: tbl, prefix: prefix, src: src, batch: batch, month: month, id: id,
 		spools: map[string]*rowSpool[T]{}, monthIdx: map[string]uint16{},
-		seen: newIDs(), stored: map[string]*storedIDs{}}
+		seen: []*storedIDs{newStoredIDs()}, stored: map[string]*storedIDs{}}
 }
 
 // add writes a row unless its id was seen before in this batch or is stored by an earlier one.
@@ -389,10 +389,17 @@ func (w *partitionWriter[T]) add(row T) {
 		return
 	}
 	m, id := w.month(&row), w.id(&row)
-	key := idKeyOf(id) // decoded once for the three looks below
-	if _, dup := w.seen.getKey(key); dup {
-		w.duplicates++
-		return
+	key := idKeyOf(id) // decoded once for the looks below
+	for _, seen := range w.seen {
+		dup, err := seen.hasKey(key)
+		if err != nil {
+			w.err = fmt.Errorf("%s: check this batch's ids: %w", w.tbl, err)
+			return
+		}
+		if dup {
+			w.duplicates++
+			return
+		}
 	}
 	n, ok := w.monthIdx[m]
 	if !ok {
@@ -401,6 +408,7 @@ func (w *partitionWriter[T]) add(row T) {
 			return
 		}
 		w.months = append(w.months, m)
+		w.seen = append(w.seen, newStoredIDs())
 		n = uint16(len(w.months))
 		w.monthIdx[m] = n
 	}
@@ -420,11 +428,13 @@ func (w *partitionWriter[T]) add(row T) {
 	}
 	if dup {
 		// Marked seen (as month 0, in no index) so a second copy in this batch counts once.
-		w.seen.putKey(key, 0)
+		w.markSeen(key, 0)
 		w.duplicates++
 		return
 	}
-	w.seen.putKey(key, n)
+	if !w.markSeen(key, n) {
+		return
+	}
 	if w.cur == nil {
 		w.cur = w.startPart(m)
 	}
@@ -448,6 +458,15 @@ func (w *partitionWriter[T]) add(row T) {
 		}
 	}
 	w.rows++
+}
+
+// markSeen adds id to the batch's ids of month n, and reports whether it could.
+func (w *partitionWriter[T]) markSeen(key idKey, n uint16) bool {
+	if err := w.seen[n].addKey(key); err != nil {
+		w.err = fmt.Errorf("%s: keep this batch's ids: %w", w.tbl, err)
+		return false
+	}
+	return true
 }
 
 // startPart starts the object of month m.
@@ -501,12 +520,21 @@ func (w *partitionWriter[T]) finish() ([]string, error) {
 		delete(w.spools, m)
 	}
 	for n, m := range w.months {
-		if err := putIDIndex(w.ctx, w.st, w.tbl, w.src, m, w.batch, w.seen, uint16(n+1)); err != nil {
+		if err := putIDIndex(w.ctx, w.st, w.tbl, w.src, m, w.batch, w.seen[n+1]); err != nil {
 			w.err = err
+			w.closeSeen()
 			return nil, err
 		}
 	}
+	w.closeSeen()
 	return w.objects, nil
+}
+
+// closeSeen frees the batch's ids (their filters and files).
+func (w *partitionWriter[T]) closeSeen() {
+	for _, s := range w.seen {
+		s.close()
+	}
 }
 
 // abort fails the object being written, so that it is not stored, and drops the spools.
@@ -519,6 +547,7 @@ func (w *partitionWriter[T]) abort(err error) {
 		sp.close()
 		delete(w.spools, m)
 	}
+	w.closeSeen()
 	if w.err == nil {
 		w.err = err
 	}
@@ -605,46 +634,37 @@ func (c *idCache) load(ctx context.Context, st store.Store, dir, batch string) (
 	return p.ids, nil
 }
 
-// putIDIndex writes the sorted ids, one a line, that this batch stored in one partition:
-// those of seen valued n. It writes nothing for a partition with none.
-func putIDIndex(ctx context.Context, st store.Store, tbl, source, month, batch string, seen ids, n uint16) error {
-	var hexIDs [][12]byte
-	for id, v := range seen.hex {
-		if v == n {
-			hexIDs = append(hexIDs, id)
-		}
-	}
-	var other []string
-	for id, v := range seen.other {
-		if v == n {
-			other = append(other, id)
-		}
-	}
-	if len(hexIDs)+len(other) == 0 {
+// putIDIndex writes the sorted ids, one a line, that this batch stored in one partition. It
+// writes nothing for a partition with none.
+func putIDIndex(ctx context.Context, st store.Store, tbl, source, month, batch string, ids *storedIDs) error {
+	if ids.len() == 0 {
 		return nil
 	}
-	// Lower-case hex sorts as its bytes do.
-	slices.SortFunc(hexIDs, func(a, b [12]byte) int { return bytes.Compare(a[:], b[:]) })
-	slices.Sort(other)
+	// Lower-case hex sorts as its bytes do: the other ids go in between.
+	other := slices.Sorted(maps.Keys(ids.other))
 	k := idIndexDir(tbl, source, month) + batch + ".ids"
 	put := startPut(ctx, st, k)
 	bw := bufio.NewWriterSize(put.pipe, 64<<10)
 	var line [25]byte
 	line[24] = '\n'
-	for len(hexIDs) > 0 || len(other) > 0 {
-		if len(hexIDs) > 0 {
-			hex.Encode(line[:24], hexIDs[0][:])
-			if len(other) == 0 || string(line[:24]) < other[0] {
-				bw.Write(line[:])
-				hexIDs = hexIDs[1:]
-				continue
-			}
+	writeOther := func(before []byte) { // nil: all that is left
+		for len(other) > 0 && (before == nil || other[0] < string(before)) {
+			bw.WriteString(other[0])
+			bw.WriteByte('\n')
+			other = other[1:]
 		}
-		bw.WriteString(other[0])
-		bw.WriteByte('\n')
-		other = other[1:]
 	}
-	if err := bw.Flush(); err != nil {
+	err := ids.eachHex(func(id *[12]byte) error {
+		hex.Encode(line[:24], id[:])
+		writeOther(line[:24])
+		_, err := bw.Write(line[:])
+		return err
+	})
+	writeOther(nil)
+	if err == nil {
+		err = bw.Flush()
+	}
+	if err != nil {
 		put.abort(err)
 		return fmt.Errorf("write id index %s: %w", k, err)
 	}
@@ -652,32 +672,6 @@ func putIDIndex(ctx context.Context, st store.Store, tbl, source, month, batch s
 		return fmt.Errorf("write id index %s: %w", k, err)
 	}
 	return nil
-}
-
-// ids is a set of record ids, each with a small value: RecordID's 24 lower-case hex digits
-// are kept as their 12 bytes, a third of what the string costs; any other id as a string.
-type ids struct {
-	hex   map[[12]byte]uint16
-	other map[string]uint16
-}
-
-func newIDs() ids { return ids{hex: map[[12]byte]uint16{}, other: map[string]uint16{}} }
-
-func (s ids) getKey(k idKey) (uint16, bool) {
-	if k.isHex {
-		v, ok := s.hex[k.hex]
-		return v, ok
-	}
-	v, ok := s.other[k.id]
-	return v, ok
-}
-
-func (s ids) putKey(k idKey, v uint16) {
-	if k.isHex {
-		s.hex[k.hex] = v
-		return
-	}
-	s.other[k.id] = v
 }
 
 // idKey is an id as the id sets look it up: RecordID's hex decoded, or the id itself.

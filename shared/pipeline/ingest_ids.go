@@ -26,12 +26,16 @@ import (
 // Runs are merged as a binary counter is carried: a run is merged into the one before it
 // while that one is at most twice its size, so there are about log2 of the ids' count runs,
 // and each id is rewritten that many times.
+//
+// A batch's own ids, added one at a time as its records are written (addKey), are kept the
+// same way: memRunIDs of them in a map, then a run.
 type storedIDs struct {
-	runs  []idRun
-	other map[string]struct{}
-	bloom bloom
-	n     int                  // ids in runs
-	block *[fenceIDs * 12]byte // what an exact check reads from a file run
+	runs    []idRun
+	other   map[string]struct{}
+	pending map[[12]byte]struct{} // added by addKey and not yet in a run
+	bloom   bloom
+	n       int                  // ids in runs
+	block   *[fenceIDs * 12]byte // what an exact check reads from a file run
 }
 
 // memRunIDs is the most ids a run kept in memory holds (48 kB); bigger runs go to a file. At
@@ -62,6 +66,9 @@ func (s *storedIDs) hasKey(key idKey) (bool, error) {
 		return ok, nil
 	}
 	k := key.hex
+	if _, ok := s.pending[k]; ok {
+		return true, nil
+	}
 	if !s.bloom.has(&k) {
 		return false, nil
 	}
@@ -144,6 +151,75 @@ func (s *storedIDs) read(ctx context.Context, st store.Store, key string) error 
 		slices.SortFunc(run, cmpID)
 	}
 	return s.add(run)
+}
+
+// addKey adds one id.
+func (s *storedIDs) addKey(key idKey) error {
+	if !key.isHex {
+		s.other[key.id] = struct{}{}
+		return nil
+	}
+	if s.pending == nil {
+		s.pending = make(map[[12]byte]struct{}, min(memRunIDs, 1024))
+	}
+	s.pending[key.hex] = struct{}{}
+	if len(s.pending) < memRunIDs {
+		return nil
+	}
+	return s.flushPending()
+}
+
+// flushPending makes a run of the ids addKey holds in its map.
+func (s *storedIDs) flushPending() error {
+	if len(s.pending) == 0 {
+		return nil
+	}
+	run := make([][12]byte, 0, len(s.pending))
+	for k := range s.pending {
+		run = append(run, k)
+	}
+	clear(s.pending)
+	slices.SortFunc(run, cmpID)
+	return s.add(run)
+}
+
+// len is the number of ids added (an id in several index objects counts as often).
+func (s *storedIDs) len() int { return s.n + len(s.pending) + len(s.other) }
+
+// eachHex calls fn with the RecordID ids in order (an id added twice comes twice).
+func (s *storedIDs) eachHex(fn func(*[12]byte) error) error {
+	if err := s.flushPending(); err != nil {
+		return err
+	}
+	next := make([]func() (*[12]byte, error), len(s.runs))
+	head := make([]*[12]byte, len(s.runs))
+	for i := range s.runs {
+		next[i] = s.runs[i].cursor()
+		k, err := next[i]()
+		if err != nil {
+			return err
+		}
+		head[i] = k
+	}
+	for {
+		m := -1
+		for i, k := range head {
+			if k != nil && (m < 0 || cmpID(*k, *head[m]) < 0) {
+				m = i
+			}
+		}
+		if m < 0 {
+			return nil
+		}
+		if err := fn(head[m]); err != nil {
+			return err
+		}
+		k, err := next[m]()
+		if err != nil {
+			return err
+		}
+		head[m] = k
+	}
 }
 
 // add adds a sorted run of ids.
@@ -309,6 +385,7 @@ func (r *idRun) close() {
 // close frees the runs' files and the filter.
 func (s *storedIDs) close() {
 	s.bloom.free()
+	s.pending = nil
 	for i := range s.runs {
 		s.runs[i].close()
 	}

@@ -158,3 +158,62 @@ func TestHexID(t *testing.T) {
 		}
 	}
 }
+
+// TestBatchIDs: a batch's own ids, added one at a time (in a map, then runs in memory and in
+// files), are each found once added and never before, and the id index lists exactly them,
+// sorted as strings, with the ids that are not RecordIDs in their places.
+func TestBatchIDs(t *testing.T) {
+	for _, memRun := range []int{16, 4096} {
+		t.Run(fmt.Sprint("runs of ", memRun), func(t *testing.T) {
+			old := memRunIDs
+			memRunIDs = memRun
+			defer func() { memRunIDs = old }()
+			ctx := context.Background()
+			st, err := store.Open(ctx, t.TempDir())
+			if err != nil {
+				t.Fatal(err)
+			}
+			rng := rand.New(rand.NewPCG(5, uint64(memRun)))
+			s := newStoredIDs()
+			defer s.close()
+			var want []string
+			for i := range 5000 {
+				id := ingest.RecordID("tw", fmt.Sprint(rng.Uint64()))
+				if i%101 == 0 {
+					id = fmt.Sprintf("native-%d", rng.Uint64()) // not a RecordID
+				}
+				if in, err := s.has(id); err != nil || in {
+					t.Fatalf("id %d found before it was added (err %v)", i, err)
+				}
+				if err := s.addKey(idKeyOf(id)); err != nil {
+					t.Fatal(err)
+				}
+				want = append(want, id)
+				for _, j := range []int{i, rng.IntN(i + 1)} {
+					if in, err := s.has(want[j]); err != nil || !in {
+						t.Fatalf("id %d not found after %d were added (err %v)", j, i+1, err)
+					}
+				}
+			}
+			if memRun == 16 && len(s.runs) > 2*bits.Len(uint(len(want))) {
+				t.Errorf("%d runs for %d ids", len(s.runs), len(want))
+			}
+			if err := putIDIndex(ctx, st, "feedback", "tw", "2026-09", "b1", s); err != nil {
+				t.Fatal(err)
+			}
+			b, err := store.ReadAll(ctx, st, idIndexDir("feedback", "tw", "2026-09")+"b1.ids")
+			if err != nil {
+				t.Fatal(err)
+			}
+			slices.Sort(want)
+			if got := string(b); got != strings.Join(want, "\n")+"\n" {
+				t.Errorf("id index: %d bytes, want the %d ids sorted, one a line", len(got), len(want))
+			}
+			if empty := newStoredIDs(); putIDIndex(ctx, st, "feedback", "tw", "2026-10", "b1", empty) != nil {
+				t.Error("an empty partition's index failed")
+			} else if _, err := st.Get(ctx, idIndexDir("feedback", "tw", "2026-10")+"b1.ids"); err == nil {
+				t.Error("an empty partition got an id index")
+			}
+		})
+	}
+}
