@@ -9,6 +9,8 @@ import (
 	"os"
 	"runtime"
 	"sync"
+
+	"github.com/civicpulse/civicpulse/shared/internal/offheap"
 )
 
 // spillSlots is the most slots the tables of a hashSet hold together, eight bytes each (2 MB,
@@ -55,8 +57,33 @@ type hashSet struct {
 // hashPart is one partition: a table, or once spilled, a file of every hash added to it.
 type hashPart struct {
 	slots []uint64
+	table *offheap.Uint64s // holds slots when they are outside the heap
 	n     int
 	disk  *hashFile
+}
+
+// offheapSlots is the least table kept outside the Go heap (offheap): the big tables live
+// the whole stage and would count about twice on the heap (10M-post kpi stage: median peak
+// RSS 56.6 -> 54.3 MB, five runs each, alternating, same CPU time); the small ones, most
+// of them, are not worth a mapping each.
+const offheapSlots = 8 << 10
+
+// newTable gives p an empty table of size slots, and frees the one it had.
+func (p *hashPart) newTable(size int) {
+	p.freeTable()
+	if size >= offheapSlots {
+		p.table = offheap.New(size)
+		p.slots = p.table.Slice()
+	} else {
+		p.slots = make([]uint64, size)
+	}
+	p.n = 0
+}
+
+// freeTable drops p's table.
+func (p *hashPart) freeTable() {
+	p.table.Free()
+	p.table, p.slots, p.n = nil, nil, 0
 }
 
 const hashBatch = 256
@@ -145,14 +172,16 @@ func (s *hashSet) grow(p *hashPart) {
 	if p.disk != nil {
 		return
 	}
-	old := p.slots
-	p.slots, p.n = make([]uint64, size), 0
-	s.slots += size - len(old)
-	for _, h := range old {
+	old := hashPart{slots: p.slots, table: p.table}
+	p.table, p.slots = nil, nil
+	p.newTable(size)
+	s.slots += size - len(old.slots)
+	for _, h := range old.slots {
 		if h != 0 {
 			p.insert(h)
 		}
 	}
+	old.freeTable()
 }
 
 // spill writes p's table to a new temporary file, which takes every later hash of p, and
@@ -174,7 +203,7 @@ func (s *hashSet) spill(p *hashPart) bool {
 		}
 	}
 	s.slots -= len(p.slots)
-	p.slots, p.n = nil, 0
+	p.freeTable()
 	return true
 }
 
@@ -196,6 +225,7 @@ func (s *hashSet) merge(o *hashSet) {
 				}
 			}
 			s.flush() // before the next partition may spill one of s's
+			op.freeTable()
 			continue
 		}
 		if sp.disk == nil {
@@ -294,6 +324,7 @@ func (s *hashSet) close() error {
 		if d := s.parts[i].disk; d != nil {
 			errs = append(errs, d.close())
 		}
+		s.parts[i].freeTable()
 	}
 	*s = hashSet{level: s.level}
 	return errors.Join(errs...)
