@@ -99,18 +99,22 @@ func TestIngestMemoryIsFlat(t *testing.T) {
 	}
 	peaks := map[int]uint64{}
 	for _, n := range []int{small, big} {
-		st, city := scaleStore(t, n)
-		runtime.GC()
-		stop := measure.LivePeak()
-		sum, err := pipeline.Ingest(context.Background(), st, city, pipeline.IngestOptions{Now: now, AuthorKey: []byte("k"), Logger: slog.New(slog.DiscardHandler)})
-		peaks[n] = stop()
-		if err != nil {
-			t.Fatal(err)
-		}
-		if sum.Feedback != n || sum.Duplicates != 0 || sum.Bad != 0 {
-			t.Fatalf("ingest %+v; want %d rows", sum, n)
-		}
-		t.Logf("%d records: live heap peaked at %.1f MB", n, float64(peaks[n])/(1<<20))
+		// The median of three runs: on a busy machine one run's peak came out 3 MB high.
+		peaks[n] = measure.Median(3, func() uint64 {
+			st, city := scaleStore(t, n)
+			runtime.GC()
+			stop := measure.LivePeak()
+			sum, err := pipeline.Ingest(context.Background(), st, city, pipeline.IngestOptions{Now: now, AuthorKey: []byte("k"), Logger: slog.New(slog.DiscardHandler)})
+			peak := stop()
+			if err != nil {
+				t.Fatal(err)
+			}
+			if sum.Feedback != n || sum.Duplicates != 0 || sum.Bad != 0 {
+				t.Fatalf("ingest %+v; want %d rows", sum, n)
+			}
+			return peak
+		})
+		t.Logf("%d records: live heap peaked at %.1f MB (median of 3)", n, float64(peaks[n])/(1<<20))
 	}
 	if peaks[big] > bound {
 		t.Errorf("live heap peaked at %.1f MB ingesting %d records; want under %d MB", float64(peaks[big])/(1<<20), big, bound>>20)

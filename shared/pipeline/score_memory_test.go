@@ -15,6 +15,7 @@ import (
 	"github.com/parquet-go/parquet-go"
 
 	"github.com/civicpulse/civicpulse/shared/config"
+	"github.com/civicpulse/civicpulse/shared/internal/measure"
 	"github.com/civicpulse/civicpulse/shared/score"
 	"github.com/civicpulse/civicpulse/shared/store"
 	"github.com/civicpulse/civicpulse/shared/table"
@@ -30,23 +31,28 @@ func TestScoreMemoryStaysFlat(t *testing.T) {
 	sc := score.New(config.DefaultTopics())
 	peaks := map[int]uint64{}
 	for _, n := range []int{2_000, 16_000} {
-		st, err := store.NewDir(t.TempDir())
-		if err != nil {
-			t.Fatal(err)
-		}
-		key := CuratedFeedback + "source=twitter/month=2026-09/x.parquet"
-		if err := putRows(ctx, st, key, n); err != nil {
-			t.Fatalf("put %d rows: %v", n, err)
-		}
-		peak, err := peakHeap(func() error {
-			_, err := Score(ctx, st, sc, ScoreOptions{Logger: slog.New(slog.DiscardHandler)})
-			return err
+		var st store.Store
+		// The median of three runs: a peak sampled every millisecond can miss the top of a
+		// short run (2,000 rows measured 1.7 MB once and 3.2 MB the next time).
+		peaks[n] = measure.Median(3, func() uint64 {
+			var err error
+			if st, err = store.NewDir(t.TempDir()); err != nil {
+				t.Fatal(err)
+			}
+			key := CuratedFeedback + "source=twitter/month=2026-09/x.parquet"
+			if err := putRows(ctx, st, key, n); err != nil {
+				t.Fatalf("put %d rows: %v", n, err)
+			}
+			peak, err := peakHeap(func() error {
+				_, err := Score(ctx, st, sc, ScoreOptions{Logger: slog.New(slog.DiscardHandler)})
+				return err
+			})
+			if err != nil {
+				t.Fatalf("score %d rows: %v", n, err)
+			}
+			return peak
 		})
-		if err != nil {
-			t.Fatalf("score %d rows: %v", n, err)
-		}
-		peaks[n] = peak
-		t.Logf("%d rows: peak heap %.1f MB", n, float64(peak)/(1<<20))
+		t.Logf("%d rows: peak heap %.1f MB (median of 3)", n, float64(peaks[n])/(1<<20))
 
 		b, err := store.ReadAll(ctx, st, ScoredFeedback+"source=twitter/month=2026-09/x.parquet")
 		if err != nil {
@@ -66,8 +72,12 @@ func TestScoreMemoryStaysFlat(t *testing.T) {
 			}
 		}
 	}
-	// Eight times the rows: reading the whole object takes five times the memory.
-	if small, large := peaks[2_000], peaks[16_000]; large > 2*small {
+	// Eight times the rows: holding the object's rows at once (about 1.4 kB a row while
+	// scored) would take some 20 MB more. What does grow, 1.5 to 2.5 MB before and after
+	// the change below, is not traced. (The bound was twice the small run's peak until 64 kB
+	// pages and a smaller zstd window cut that peak from 4.5 to under 3 MB: the margin was
+	// then the noise.)
+	if small, large := peaks[2_000], peaks[16_000]; large > small+4<<20 {
 		t.Errorf("peak heap %d rows %.1f MB; %d rows %.1f MB: it grows with the object", 16_000, float64(large)/(1<<20), 2_000, float64(small)/(1<<20))
 	}
 }

@@ -18,3 +18,11 @@ func Example() {
 	fmt.Println(peak >= 4<<20, measure.ProcessCPU() >= cpu0)
 	// Output: true true
 }
+
+func ExampleMedian() {
+	runs := []uint64{7, 300, 5} // one run met a late collection
+	i := 0
+	m := measure.Median(len(runs), func() uint64 { i++; return runs[i-1] })
+	fmt.Println(m)
+	// Output: 7
+}

@@ -7,6 +7,7 @@ package measure
 
 import (
 	"runtime/metrics"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -51,4 +52,17 @@ func peakOf(metric string) (stop func() uint64) {
 		metrics.Read(s)
 		return max(peak.Load(), s[0].Value.Uint64())
 	}
+}
+
+// Median calls f n times and returns the median of what it returns. A peak sampled while other
+// goroutines and processes run varies from run to run (a sample missed in a short run, a
+// collection that came late on a busy machine): a test that compares two peaks should compare
+// medians of a few runs, not single runs.
+func Median(n int, f func() uint64) uint64 {
+	v := make([]uint64, max(n, 1))
+	for i := range v {
+		v[i] = f()
+	}
+	slices.Sort(v)
+	return v[len(v)/2]
 }
