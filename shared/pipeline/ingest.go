@@ -69,7 +69,8 @@ type batchRecord struct {
 //
 // A file is streamed: read once to name its batch, then once more into raw/ and the parser,
 // whose records are redacted, deduplicated and encoded as they come, so memory does not grow
-// with the file but for the batch's record ids (about 33 bytes a record). One month's object
+// with the file (the batch's record ids go to sorted runs in temporary files behind a Bloom
+// filter outside the heap, about 1.5 bytes of memory a record). One month's object
 // is encoded at a time; the records of a file's other months wait, uncompressed, in
 // temporary files until it is written (a survey export's answers, which repeat their
 // question's text, can take a few times the export's size there).
@@ -346,8 +347,9 @@ func (p *pendingPut) abort(err error) {
 // within the batch and against the id index of earlier batches, and at the end writes the
 // batch's id index of each month.
 //
-// Memory does not grow with the batch's rows, but for 16 bytes or so of id per row: one
-// month's object is written at a time, by a table.Writer, which holds at most a row group.
+// Memory does not grow with the batch's rows (the batch's ids are kept as stored ones are:
+// storedIDs, about 1.5 bytes a row in memory, outside the heap): one month's object is
+// written at a time, by a table.Writer, which holds at most a row group.
 // The rows of the other months (a survey export's responses come in any order of months)
 // wait in a temporary file, each month's in their own, and are written once the first
 // month's object is done, in the order they came: an object is what a writer given all its
