@@ -8,8 +8,5 @@ func SetChunkBytes(n int) (restore func()) {
 	return func() { chunkBytes = old }
 }
 
-// TextReader and LoneCRToLF are for the test that the streamed text is the text read whole.
-var (
-	TextReader = textReader
-	LoneCRToLF = loneCRToLF
-)
+// TextReader is for the test that the streamed text is the text read whole.
+var TextReader = textReader

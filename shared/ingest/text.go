@@ -7,6 +7,7 @@ import (
 	"strings"
 	"unicode/utf8"
 
+	"golang.org/x/text/encoding"
 	"golang.org/x/text/encoding/charmap"
 	"golang.org/x/text/encoding/unicode"
 	"golang.org/x/text/transform"
@@ -17,42 +18,36 @@ import (
 // and removed, and bytes that are not valid UTF-8 are read as Windows-1252, which is what
 // Excel writes. It never fails: invalid input never stops a file.
 func DecodeText(b []byte) []byte {
-	switch {
-	case bytes.HasPrefix(b, []byte{0xEF, 0xBB, 0xBF}):
-		b = b[3:]
-	case bytes.HasPrefix(b, []byte{0xFF, 0xFE}), bytes.HasPrefix(b, []byte{0xFE, 0xFF}):
-		out, err := unicode.UTF16(unicode.LittleEndian, unicode.ExpectBOM).NewDecoder().Bytes(b)
-		if err == nil {
-			return out
-		}
-	case len(b) >= 4 && b[0] != 0 && b[1] == 0 && b[2] != 0 && b[3] == 0:
-		// UTF-16 without a byte-order mark, as some tools write it: ASCII then NUL.
-		if out, err := unicode.UTF16(unicode.LittleEndian, unicode.IgnoreBOM).NewDecoder().Bytes(b); err == nil {
-			return out
-		}
-	case len(b) >= 4 && b[0] == 0 && b[1] != 0 && b[2] == 0 && b[3] != 0:
-		if out, err := unicode.UTF16(unicode.BigEndian, unicode.IgnoreBOM).NewDecoder().Bytes(b); err == nil {
+	bom, utf16 := textEncoding(b)
+	if utf16 != nil {
+		if out, err := utf16.Bytes(b); err == nil {
 			return out
 		}
 	}
+	b = b[bom:]
 	if utf8.Valid(b) {
 		return b
 	}
 	// Mixed files exist: keep valid UTF-8 sequences, read each invalid byte as Windows-1252.
-	var out bytes.Buffer
-	out.Grow(len(b) + len(b)/8)
-	dec := charmap.Windows1252.DecodeByte
-	for len(b) > 0 {
-		r, size := utf8.DecodeRune(b)
-		if r == utf8.RuneError && size <= 1 {
-			out.WriteRune(dec(b[0]))
-			b = b[1:]
-			continue
-		}
-		out.Write(b[:size])
-		b = b[size:]
+	out, _, _ := transform.Bytes(fixText{}, b) // fixText never fails
+	return out
+}
+
+// textEncoding says how an export is encoded, from its first four bytes: UTF-8 after a
+// byte-order mark of bom bytes, or UTF-16 (with a byte-order mark, or ASCII then NUL as some
+// tools write it without one), read by the decoder it returns.
+func textEncoding(head []byte) (bom int, utf16 *encoding.Decoder) {
+	switch b := head; {
+	case bytes.HasPrefix(b, []byte{0xEF, 0xBB, 0xBF}):
+		return 3, nil
+	case bytes.HasPrefix(b, []byte{0xFF, 0xFE}), bytes.HasPrefix(b, []byte{0xFE, 0xFF}):
+		return 0, unicode.UTF16(unicode.LittleEndian, unicode.ExpectBOM).NewDecoder()
+	case len(b) >= 4 && b[0] != 0 && b[1] == 0 && b[2] != 0 && b[3] == 0:
+		return 0, unicode.UTF16(unicode.LittleEndian, unicode.IgnoreBOM).NewDecoder()
+	case len(b) >= 4 && b[0] == 0 && b[1] != 0 && b[2] == 0 && b[3] != 0:
+		return 0, unicode.UTF16(unicode.BigEndian, unicode.IgnoreBOM).NewDecoder()
 	}
-	return out.Bytes()
+	return 0, nil
 }
 
 // CleanText NFC-normalizes text, drops control characters other than newlines and tabs, and
@@ -85,45 +80,40 @@ func plainASCII(s string) bool {
 	return true
 }
 
-// textReader reads r as DecodeText and then loneCRToLF would give it, a buffer at a time:
-// a CSV export is parsed as it arrives rather than held whole. A byte-order mark or UTF-16
-// is recognised from the first four bytes, as DecodeText recognises them.
+// textReader reads r as DecodeText would give it, with every CR that no LF follows made an LF
+// (classic Mac OS and some Excel exports end lines so; encoding/csv would read it as data and
+// run rows together), a buffer at a time: a CSV export is parsed as it arrives rather than
+// held whole.
 func textReader(r io.Reader) io.Reader {
 	br, ok := r.(*bufio.Reader)
 	if !ok {
 		br = bufio.NewReaderSize(r, 64<<10)
 	}
-	b, _ := br.Peek(4) // a short or failed peek leaves the error to the first Read
-	var dec transform.Transformer
-	switch {
-	case bytes.HasPrefix(b, []byte{0xEF, 0xBB, 0xBF}):
-		br.Discard(3)
-	case bytes.HasPrefix(b, []byte{0xFF, 0xFE}), bytes.HasPrefix(b, []byte{0xFE, 0xFF}):
-		dec = unicode.UTF16(unicode.LittleEndian, unicode.ExpectBOM).NewDecoder()
-	case len(b) >= 4 && b[0] != 0 && b[1] == 0 && b[2] != 0 && b[3] == 0:
-		dec = unicode.UTF16(unicode.LittleEndian, unicode.IgnoreBOM).NewDecoder()
-	case len(b) >= 4 && b[0] == 0 && b[1] != 0 && b[2] == 0 && b[3] != 0:
-		dec = unicode.UTF16(unicode.BigEndian, unicode.IgnoreBOM).NewDecoder()
+	head, _ := br.Peek(4) // a short or failed peek leaves the error to the first Read
+	bom, utf16 := textEncoding(head)
+	br.Discard(bom)
+	if utf16 != nil {
+		return transform.NewReader(br, transform.Chain(utf16, fixText{loneCR: true}))
 	}
-	if dec != nil {
-		return transform.NewReader(br, transform.Chain(dec, lineText{}))
-	}
-	return transform.NewReader(br, lineText{})
+	return transform.NewReader(br, fixText{loneCR: true})
 }
 
-// lineText is DecodeText's Windows-1252 fallback and loneCRToLF as a transform: valid UTF-8
-// passes as it is, a byte that is not valid UTF-8 is read as Windows-1252, and a CR that no
-// LF follows becomes LF.
-type lineText struct{ transform.NopResetter }
+// fixText is DecodeText's Windows-1252 fallback as a transform: valid UTF-8 passes as it is,
+// and a byte that is not valid UTF-8 is read as Windows-1252. With loneCR, a CR that no LF
+// follows becomes LF.
+type fixText struct {
+	transform.NopResetter
+	loneCR bool
+}
 
-func (lineText) Transform(dst, src []byte, atEOF bool) (nDst, nSrc int, err error) {
+func (t fixText) Transform(dst, src []byte, atEOF bool) (nDst, nSrc int, err error) {
 	for nSrc < len(src) {
 		c := src[nSrc]
 		if c < utf8.RuneSelf {
 			if nDst == len(dst) {
 				return nDst, nSrc, transform.ErrShortDst
 			}
-			if c == '\r' {
+			if c == '\r' && t.loneCR {
 				switch {
 				case nSrc+1 < len(src):
 					if src[nSrc+1] != '\n' {
