@@ -68,14 +68,13 @@ type hashPart struct {
 // of them, are not worth a mapping each.
 const offheapSlots = 8 << 10
 
-// newTable gives p an empty table of size slots, and frees the one it had.
+// newTable gives p an empty table of size slots; the one it had is the caller's to free.
 func (p *hashPart) newTable(size int) {
-	p.freeTable()
 	if size >= offheapSlots {
 		p.table = offheap.New(size)
 		p.slots = p.table.Slice()
 	} else {
-		p.slots = make([]uint64, size)
+		p.table, p.slots = nil, make([]uint64, size)
 	}
 	p.n = 0
 }
@@ -172,8 +171,7 @@ func (s *hashSet) grow(p *hashPart) {
 	if p.disk != nil {
 		return
 	}
-	old := hashPart{slots: p.slots, table: p.table}
-	p.table, p.slots = nil, nil
+	old := *p
 	p.newTable(size)
 	s.slots += size - len(old.slots)
 	for _, h := range old.slots {
