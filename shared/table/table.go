@@ -158,9 +158,9 @@ const rowGroupRows = 64 << 10
 // (and its compressed copy) per column it reads or writes, so the page is what sets a
 // stage's memory once its files are more than a few thousand rows: at 64 kB rather than
 // parquet-go's 256 kB, the KPI stage of a ten-million-post quarter peaked at 61 MB RSS, not
-// 73 (score 57, not 64; ingest 67, not 73). Smaller pages compress a little worse: 14,313
-// real review snippets (../shared/data/sentiment) take 2.9% more bytes at 64 kB than at
-// 256 kB (0% more at 128 kB, 12% at 32 kB). The synthetic bench posts, made from a few
+// 73 (score 57, not 64; ingest 67, not 73; one bench run each). Smaller pages compress a
+// little worse: 14,313 real review snippets (../shared/data/sentiment) take 2.9% more bytes
+// at 64 kB than at 256 kB (about the same at 128 kB, 12% more at 32 kB). The synthetic bench posts, made from a few
 // hundred phrases that zstd finds again across a big page, take 22-27% more.
 const pageBytes = 64 << 10
 
